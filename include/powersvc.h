@@ -1,0 +1,445 @@
+/*
+ * powersvc.h — the public contract of libpowersvc.
+ *
+ * libpowersvc is the one place where a power utility's customer-service rules
+ * live: customers and their consistency checks, 95598 work orders and their
+ * lifecycles, paid/free service, time limits on business calendars.
+ *
+ * This header is the only one an integrator includes. Everything in it is
+ * part of the stable ABI (docs/abi.md): names, numeric values and layouts
+ * never change within major version 1; new items are only appended.
+ *
+ * Conventions (see ../docs/api.md for every function in detail):
+ *  - functions that can fail return int: PSVC_OK (0) or a negative PSVC_E*
+ *    code; outputs go through pointer parameters and are written on success
+ *    only; a failed call changes nothing and leaves a message in psvc_errmsg;
+ *  - enum-valued parameters are plain int with the fixed values below;
+ *  - strings are UTF-8 and NUL-terminated, copied by the library on input; a
+ *    const char * returned by a getter belongs to the object it came from;
+ *  - structs that may grow start with uint32_t size (set by the *_INIT
+ *    macros); no struct is passed by value, no varargs, no bitfields;
+ *  - handles are opaque; every *_free / *_close accepts NULL;
+ *  - a context and what was loaded from it are used by one thread at a time.
+ *
+ * Rule IDs (C-14, W-4, T-3, ...) refer to the project's domain rules.
+ */
+#ifndef POWERSVC_H
+#define POWERSVC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Export macro                                                            */
+/* ---------------------------------------------------------------------- */
+#ifndef PSVC_API
+#  if defined(_WIN32) && defined(PSVC_BUILDING_LIBRARY)
+#    define PSVC_API __declspec(dllexport)
+#  elif defined(_WIN32) && !defined(PSVC_STATIC)
+#    define PSVC_API __declspec(dllimport)
+#  elif defined(__GNUC__) && __GNUC__ >= 4
+#    define PSVC_API __attribute__((visibility("default")))
+#  else
+#    define PSVC_API
+#  endif
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* 1. Basics                                                               */
+/* ---------------------------------------------------------------------- */
+
+typedef int64_t psvc_time; /* seconds since 1970-01-01T00:00:00Z */
+
+#define PSVC_VERSION_MAJOR 1
+#define PSVC_VERSION_MINOR 0
+#define PSVC_VERSION_PATCH 0
+#define PSVC_VERSION_STRING "1.0.0"
+#define PSVC_VERSION_NUMBER                                                 \
+  (PSVC_VERSION_MAJOR * 10000 + PSVC_VERSION_MINOR * 100 + PSVC_VERSION_PATCH)
+
+PSVC_API const char *psvc_version(void);        /* "1.0.0" */
+PSVC_API int psvc_version_number(void);         /* MAJOR*10000+MINOR*100+PATCH */
+
+/* Status codes. Values never change; retired codes stay reserved. */
+#define PSVC_OK 0
+#define PSVC_EINVAL (-1)    /* bad argument: NULL, out-of-range enum, bad string */
+#define PSVC_ENOMEM (-2)
+#define PSVC_ENOTFOUND (-3)
+#define PSVC_EEXIST (-4)    /* duplicate id */
+#define PSVC_ESTATE (-5)    /* action not allowed in the current state */
+#define PSVC_EPERM (-6)     /* actor's role may not perform the action */
+#define PSVC_EIO (-7)       /* storage callback failed; nothing was changed */
+#define PSVC_ECORRUPT (-8)  /* stored data failed validation */
+#define PSVC_ERANGE (-9)    /* time or number out of range */
+#define PSVC_EPARSE (-10)   /* text input malformed */
+
+typedef struct psvc_ctx psvc_ctx;
+
+/* Static text for a status code, never NULL ("unknown status" if unknown). */
+PSVC_API const char *psvc_strerror(int status);
+/* Detail of the context's last failure ("" if none). With NULL: detail of
+   this thread's last failing call that takes no context. Never NULL. */
+PSVC_API const char *psvc_errmsg(const psvc_ctx *ctx);
+/* Frees a char * the library returned through an out-parameter. */
+PSVC_API void psvc_free(void *p);
+
+/* Allocator hook, for embedding and out-of-memory testing. Every allocation
+   the library makes goes through it. It may be changed only while nothing
+   allocated by the current allocator is alive: PSVC_ESTATE otherwise.
+   NULL restores libc. A size smaller than v1's, or a missing function, is
+   PSVC_EINVAL. */
+typedef struct psvc_allocator {
+  uint32_t size;
+  void *(*malloc_fn)(void *user, size_t n);
+  void *(*realloc_fn)(void *user, void *p, size_t n);
+  void (*free_fn)(void *user, void *p);
+  void *user;
+} psvc_allocator;
+#define PSVC_ALLOCATOR_INIT {sizeof(psvc_allocator), 0, 0, 0, 0}
+PSVC_API int psvc_set_allocator(const psvc_allocator *a);
+
+/* Enum domains, for psvc_enum_name / psvc_enum_value. */
+#define PSVC_DOM_RELATION 1
+#define PSVC_DOM_TARIFF 2
+#define PSVC_DOM_SOURCE 3
+#define PSVC_DOM_USAGE 4
+#define PSVC_DOM_SEGMENT 5
+#define PSVC_DOM_AREA 6
+#define PSVC_DOM_ORDER_TYPE 7
+#define PSVC_DOM_CHANNEL 8
+#define PSVC_DOM_STATE 9
+#define PSVC_DOM_ACTION 10
+#define PSVC_DOM_ROLE 11
+#define PSVC_DOM_SATISFACTION 12
+#define PSVC_DOM_METRIC 13
+#define PSVC_DOM_SLA_STATUS 14
+#define PSVC_DOM_CLOCK 15
+#define PSVC_DOM_NOTICE_KIND 16
+#define PSVC_DOM_SUPPLY_POINT 17
+#define PSVC_DOM_LOCATION 18
+#define PSVC_DOM_OWNER 19
+#define PSVC_DOM_SEVERITY 20
+#define PSVC_DOM_IMPORTANCE 21
+#define PSVC_DOM_COMPLAINT 22
+#define PSVC_DOM_REQUEST 23
+#define PSVC_DOM_RECORD 24 /* extension: storage record kinds (PSVC_REC_*) */
+#define PSVC_DOM_STATUS 25 /* extension: status codes (OK, EINVAL, ...) */
+
+/* The value name alone ("LARGE_INDUSTRY"); NULL if unknown. Static text. */
+PSVC_API const char *psvc_enum_name(int domain, int value);
+/* Name -> value; the name is matched without regard to case and may carry
+   the constant's prefix ("rural", "PSVC_AREA_RURAL"). PSVC_EINVAL if the
+   domain or the name is unknown. */
+PSVC_API int psvc_enum_value(int domain, const char *name, int *out);
+/* Extension for bindings: the i-th (value, name) of a domain, in value
+   order; PSVC_ENOTFOUND past the end, PSVC_EINVAL for an unknown domain. */
+PSVC_API int psvc_enum_entry(int domain, size_t i, int *value, const char **name);
+
+/* ---------------------------------------------------------------------- */
+/* 2. Context and storage                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* Record kinds, as passed to the store callbacks. */
+#define PSVC_REC_META 1
+#define PSVC_REC_CUSTOMER 2
+#define PSVC_REC_ORDER 3
+#define PSVC_REC_EVENT 4
+#define PSVC_REC_NOTICE 5
+#define PSVC_REC_CALL 6
+
+#define PSVC_STORE_ABI 1
+
+/* A pluggable storage backend. The library serialises records itself
+   (docs/storage.md); a backend stores opaque bytes by (kind, key). Every
+   mutation is begin -> put/del... -> commit; if any callback fails the
+   library calls rollback, leaves its in-memory state as it was, and returns
+   PSVC_EIO. Callbacks return 0 on success, non-zero on failure; get returns
+   PSVC_ENOTFOUND when the record is absent. scan stops early, returning
+   each's value, if each returns non-zero. close may be NULL. */
+typedef struct psvc_store {
+  uint32_t abi; /* PSVC_STORE_ABI */
+  void *user;
+  int (*begin)(void *user);
+  int (*commit)(void *user);
+  int (*rollback)(void *user);
+  int (*put)(void *user, int kind, const char *key, const void *data, size_t len);
+  int (*get)(void *user, int kind, const char *key,
+             int (*sink)(void *arg, const void *data, size_t len), void *arg);
+  int (*del)(void *user, int kind, const char *key);
+  int (*scan)(void *user, int kind,
+              int (*each)(void *arg, const char *key, const void *data, size_t len),
+              void *arg);
+  void (*close)(void *user);
+} psvc_store;
+
+/* NULL store: everything is kept in memory. psvc_ctx_open copies the table
+   and owns the store from then on: it calls store->close when the context
+   closes, and also when psvc_ctx_open itself fails. A store that already
+   holds records is loaded. */
+PSVC_API int psvc_ctx_open(psvc_ctx **out, const psvc_store *store);
+PSVC_API void psvc_ctx_close(psvc_ctx *ctx);
+
+/* ---------------------------------------------------------------------- */
+/* 3. Customers (rules C-1 ... C-20)                                       */
+/* ---------------------------------------------------------------------- */
+
+#define PSVC_RELATION_DIRECT 1
+#define PSVC_RELATION_WHOLESALE 2
+#define PSVC_RELATION_TRANSFERRED 3
+
+#define PSVC_TARIFF_RESIDENTIAL 1
+#define PSVC_TARIFF_NONRES_LIGHTING 2
+#define PSVC_TARIFF_COMMERCIAL 3
+#define PSVC_TARIFF_GENERAL_INDUSTRY 4
+#define PSVC_TARIFF_LARGE_INDUSTRY 5
+#define PSVC_TARIFF_AGRICULTURE 6
+#define PSVC_TARIFF_WHOLESALE 7
+#define PSVC_TARIFF_GENERAL_COMMERCIAL_INDUSTRIAL 8
+
+#define PSVC_SOURCE_HV 0x1u
+#define PSVC_SOURCE_LV 0x2u
+#define PSVC_SOURCE_DUAL_SOURCE 0x4u
+#define PSVC_SOURCE_SELF_GENERATION 0x8u
+#define PSVC_SOURCE_DEDICATED_LINE 0x10u
+
+#define PSVC_USAGE_TEMPORARY 0x1u
+#define PSVC_USAGE_SEASONAL 0x2u
+#define PSVC_USAGE_IMPORTANT 0x4u
+
+#define PSVC_IMPORTANCE_NONE 0
+#define PSVC_IMPORTANCE_SPECIAL 1
+#define PSVC_IMPORTANCE_FIRST 2
+#define PSVC_IMPORTANCE_SECOND 3
+#define PSVC_IMPORTANCE_TEMPORARY 4
+
+#define PSVC_SEGMENT_ORDINARY 1
+#define PSVC_SEGMENT_KEY_ACCOUNT 2
+#define PSVC_SEGMENT_VIP 3
+
+#define PSVC_AREA_URBAN 1
+#define PSVC_AREA_RURAL 2
+#define PSVC_AREA_REMOTE 3
+
+#define PSVC_SEV_INFO 1
+#define PSVC_SEV_WARNING 2
+#define PSVC_SEV_ERROR 3
+
+typedef struct psvc_customer psvc_customer; /* caller-owned value object */
+
+/* id: 1-64 bytes of [A-Za-z0-9._-]. A new customer has every enum unset
+   (0), no flags, no strings. */
+PSVC_API int psvc_customer_new(psvc_customer **out, const char *id);
+PSVC_API void psvc_customer_free(psvc_customer *c);
+/* Extension: a deep copy. */
+PSVC_API int psvc_customer_clone(const psvc_customer *c, psvc_customer **out);
+
+/* Setters return PSVC_EINVAL on an unknown value or a bad string and then
+   leave the customer unchanged. Strings are at most 256 bytes of valid
+   UTF-8 without control characters; "" clears an optional string. */
+PSVC_API int psvc_customer_set_name(psvc_customer *c, const char *name);
+PSVC_API int psvc_customer_set_relation(psvc_customer *c, int relation);
+PSVC_API int psvc_customer_set_tariff(psvc_customer *c, int tariff);
+PSVC_API int psvc_customer_set_sources(psvc_customer *c, unsigned flags);
+PSVC_API int psvc_customer_set_usage(psvc_customer *c, unsigned flags);
+PSVC_API int psvc_customer_set_importance(psvc_customer *c, int grade);
+PSVC_API int psvc_customer_set_load_class(psvc_customer *c, int cls); /* 1..3 */
+PSVC_API int psvc_customer_set_segment(psvc_customer *c, int segment);
+PSVC_API int psvc_customer_set_area(psvc_customer *c, int area);
+PSVC_API int psvc_customer_set_voltage(psvc_customer *c, int32_t volts);   /* >= 0; 0 unknown */
+PSVC_API int psvc_customer_set_capacity(psvc_customer *c, int32_t kva);    /* >= 0; 0 unknown */
+PSVC_API int psvc_customer_set_supply_end(psvc_customer *c, psvc_time t); /* temporary; 0 none */
+PSVC_API int psvc_customer_set_season(psvc_customer *c, unsigned month_mask); /* bit0 = Jan */
+PSVC_API int psvc_customer_set_unit(psvc_customer *c, const char *unit);     /* supply unit */
+PSVC_API int psvc_customer_set_feeder(psvc_customer *c, const char *feeder); /* line / area code */
+PSVC_API int psvc_customer_set_phone(psvc_customer *c, const char *phone);
+PSVC_API int psvc_customer_set_manager(psvc_customer *c, const char *staff_id); /* C-6 */
+
+/* Getters never fail: with NULL they return 0 / NULL; an unset string is
+   NULL. */
+PSVC_API const char *psvc_customer_id(const psvc_customer *c);
+PSVC_API const char *psvc_customer_name(const psvc_customer *c);
+PSVC_API int psvc_customer_relation(const psvc_customer *c);
+PSVC_API int psvc_customer_tariff(const psvc_customer *c);
+PSVC_API unsigned psvc_customer_sources(const psvc_customer *c);
+PSVC_API unsigned psvc_customer_usage(const psvc_customer *c);
+PSVC_API int psvc_customer_importance(const psvc_customer *c);
+PSVC_API int psvc_customer_load_class(const psvc_customer *c);
+PSVC_API int psvc_customer_segment(const psvc_customer *c);
+PSVC_API int psvc_customer_area(const psvc_customer *c);
+PSVC_API int32_t psvc_customer_voltage(const psvc_customer *c);
+PSVC_API int32_t psvc_customer_capacity(const psvc_customer *c);
+PSVC_API psvc_time psvc_customer_supply_end(const psvc_customer *c);
+PSVC_API unsigned psvc_customer_season(const psvc_customer *c);
+PSVC_API const char *psvc_customer_unit(const psvc_customer *c);
+PSVC_API const char *psvc_customer_feeder(const psvc_customer *c);
+PSVC_API const char *psvc_customer_phone(const psvc_customer *c);
+PSVC_API const char *psvc_customer_manager(const psvc_customer *c);
+
+/* Consistency findings (C-10 ... C-20): (code, severity, field, message). */
+typedef struct psvc_findings psvc_findings;
+PSVC_API int psvc_customer_check(const psvc_customer *c, psvc_time now,
+                                 psvc_findings **out);
+PSVC_API size_t psvc_findings_count(const psvc_findings *f);
+PSVC_API const char *psvc_findings_code(const psvc_findings *f, size_t i);  /* "C-14" */
+PSVC_API int psvc_findings_severity(const psvc_findings *f, size_t i);      /* PSVC_SEV_* */
+PSVC_API const char *psvc_findings_message(const psvc_findings *f, size_t i);
+/* Extension: the customer field the finding is about ("tariff", ...). */
+PSVC_API const char *psvc_findings_field(const psvc_findings *f, size_t i);
+/* Extension: the highest severity present (0 if none). */
+PSVC_API int psvc_findings_max_severity(const psvc_findings *f);
+PSVC_API void psvc_findings_free(psvc_findings *f);
+
+/* Insert or replace; refuses (PSVC_EINVAL) a customer with ERROR findings,
+   naming the rule in the message. */
+PSVC_API int psvc_customer_save(psvc_ctx *ctx, const psvc_customer *c);
+/* Extension: insert only; PSVC_EEXIST if the id is taken (C-17). */
+PSVC_API int psvc_customer_add(psvc_ctx *ctx, const psvc_customer *c);
+PSVC_API int psvc_customer_load(psvc_ctx *ctx, const char *id, psvc_customer **out);
+PSVC_API int psvc_customer_delete(psvc_ctx *ctx, const char *id);
+
+/* Lists of ids (customers, orders, ...), caller-owned. */
+typedef struct psvc_list psvc_list;
+PSVC_API size_t psvc_list_count(const psvc_list *l);
+PSVC_API const char *psvc_list_id(const psvc_list *l, size_t i); /* NULL past the end */
+PSVC_API void psvc_list_free(psvc_list *l);
+
+/* Extension: the ids of all customers, sorted bytewise. */
+PSVC_API int psvc_customer_list(psvc_ctx *ctx, psvc_list **out);
+
+/* ---------------------------------------------------------------------- */
+/* Enum values of later sections (work orders, SLA, notices, boundary).     */
+/* Declared here so that every domain of psvc_enum_name has its constants. */
+/* ---------------------------------------------------------------------- */
+
+#define PSVC_ORDER_SERVICE_REQUEST 1
+#define PSVC_ORDER_INQUIRY 2
+#define PSVC_ORDER_FAULT_REPAIR 3
+#define PSVC_ORDER_COMPLAINT 4
+#define PSVC_ORDER_REPORT 5
+#define PSVC_ORDER_OPINION 6
+#define PSVC_ORDER_SUGGESTION 7
+#define PSVC_ORDER_PRAISE 8
+#define PSVC_ORDER_DISPATCH 9
+
+#define PSVC_CHANNEL_PHONE 1
+#define PSVC_CHANNEL_WEB 2
+#define PSVC_CHANNEL_SMS 3
+#define PSVC_CHANNEL_FAX 4
+#define PSVC_CHANNEL_EMAIL 5
+#define PSVC_CHANNEL_VOIP 6
+#define PSVC_CHANNEL_APP 7
+#define PSVC_CHANNEL_COUNTER 8
+
+#define PSVC_STATE_ACCEPTED 1
+#define PSVC_STATE_DISPATCHED 2
+#define PSVC_STATE_RECEIVED 3
+#define PSVC_STATE_ON_SITE 4
+#define PSVC_STATE_RESOLVED 5
+#define PSVC_STATE_REPLIED 6
+#define PSVC_STATE_VISITED 7
+#define PSVC_STATE_CLOSED 8
+#define PSVC_STATE_SUSPENDED 9
+#define PSVC_STATE_CANCELLED 10
+#define PSVC_STATE_MERGED 11
+
+#define PSVC_ACT_DISPATCH 1
+#define PSVC_ACT_RECEIVE 2
+#define PSVC_ACT_RETURN 3
+#define PSVC_ACT_TRANSFER 4
+#define PSVC_ACT_ARRIVE 5
+#define PSVC_ACT_RESOLVE 6
+#define PSVC_ACT_REPLY 7
+#define PSVC_ACT_VISIT 8
+#define PSVC_ACT_CLOSE 9
+#define PSVC_ACT_SUSPEND 10
+#define PSVC_ACT_RESUME 11
+#define PSVC_ACT_CANCEL 12
+#define PSVC_ACT_MERGE 13
+#define PSVC_ACT_URGE 14
+#define PSVC_ACT_ESCALATE 15
+#define PSVC_ACT_NOTE 16
+
+#define PSVC_ROLE_AGENT 1
+#define PSVC_ROLE_SHIFT_LEAD 2
+#define PSVC_ROLE_SUPERVISOR 3
+#define PSVC_ROLE_DISPATCHER 4
+#define PSVC_ROLE_REPAIR_CREW 5
+#define PSVC_ROLE_CUSTOMER_REP 6
+#define PSVC_ROLE_CONNECTION 7
+#define PSVC_ROLE_METER_READING_BILLING 8
+#define PSVC_ROLE_METERING 9
+#define PSVC_ROLE_INSPECTION 10
+#define PSVC_ROLE_DEMAND_SIDE 11
+#define PSVC_ROLE_CONSULTING 12
+#define PSVC_ROLE_SYSTEM 13
+
+#define PSVC_SAT_SATISFIED 1
+#define PSVC_SAT_FAIRLY_SATISFIED 2
+#define PSVC_SAT_UNSATISFIED 3
+
+#define PSVC_COMPLAINT_SERVICE 1
+#define PSVC_COMPLAINT_BUSINESS 2
+#define PSVC_COMPLAINT_OUTAGE 3
+#define PSVC_COMPLAINT_SUPPLY_QUALITY 4
+#define PSVC_COMPLAINT_GRID_CONSTRUCTION 5
+
+#define PSVC_REQUEST_NEW_CONNECTION 1
+#define PSVC_REQUEST_CAPACITY_CHANGE 2
+#define PSVC_REQUEST_RECONNECTION 3
+#define PSVC_REQUEST_APPLIANCE_DAMAGE 4
+#define PSVC_REQUEST_METER_CHECK 5
+#define PSVC_REQUEST_METER_READING_CHECK 6
+#define PSVC_REQUEST_OTHER 7
+
+#define PSVC_METRIC_ANSWER 1
+#define PSVC_METRIC_DISPATCH 2
+#define PSVC_METRIC_ARRIVAL 3
+#define PSVC_METRIC_REPLY 4
+#define PSVC_METRIC_RESOLVE 5
+#define PSVC_METRIC_VISIT 6
+#define PSVC_METRIC_NOTICE_LEAD 7
+#define PSVC_METRIC_CONTACT 8
+
+#define PSVC_SLA_NOT_APPLICABLE 0
+#define PSVC_SLA_PENDING 1
+#define PSVC_SLA_RUNNING 2
+#define PSVC_SLA_PAUSED 3
+#define PSVC_SLA_AT_RISK 4
+#define PSVC_SLA_MET 5
+#define PSVC_SLA_BREACHED 6
+
+#define PSVC_CLOCK_WALL 1
+#define PSVC_CLOCK_CALENDAR_DAYS 2
+#define PSVC_CLOCK_WORK_DAYS 3
+#define PSVC_CLOCK_BUSINESS_HOURS 4
+
+#define PSVC_NOTICE_PLANNED_MAINTENANCE 1
+#define PSVC_NOTICE_ORDERED_USE 2
+#define PSVC_NOTICE_TEMPORARY_MAINTENANCE 3
+#define PSVC_NOTICE_FAULT 4
+#define PSVC_NOTICE_ARREARS 5
+#define PSVC_NOTICE_EMERGENCY 6
+
+#define PSVC_SUPPLY_LV_PUBLIC 1
+#define PSVC_SUPPLY_HV_PUBLIC_10KV 2
+#define PSVC_SUPPLY_HV_PUBLIC_35KV 3
+#define PSVC_SUPPLY_CABLE 4
+#define PSVC_SUPPLY_CUSTOMER_LINE 5
+
+#define PSVC_LOC_PUBLIC_NETWORK 1
+#define PSVC_LOC_BOUNDARY_DEVICE 2
+#define PSVC_LOC_METER 3
+#define PSVC_LOC_CUSTOMER_SIDE 4
+
+#define PSVC_OWNER_UTILITY 1
+#define PSVC_OWNER_CUSTOMER 2
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POWERSVC_H */
