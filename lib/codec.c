@@ -8,7 +8,7 @@
  * many bytes. Fields whose value is zero or empty are omitted. A reader
  * skips tags it does not know, so later minor versions can add fields;
  * everything it does know is validated exactly as the setters validate it,
- * and anything else (truncation, a repeated tag, an out-of-range value,
+ * and anything else (truncation, a repeated known tag, an out-of-range value,
  * bad UTF-8, a wrong header) is PSVC_ECORRUPT with a reason: stored data is
  * never trusted.
  */
@@ -138,8 +138,12 @@ static bool next_field(reader *r, field *f) {
   return true;
 }
 
-/* Marks tag as seen; a repeated known tag is corrupt. */
-static bool first_time(reader *r, uint64_t *seen, unsigned tag) {
+/* Marks tag as seen; a repeated known tag is corrupt. Tags above `last_known`
+   belong to later minor versions and are not tracked: a later version may
+   well repeat them. */
+static bool first_time(reader *r, uint64_t *seen, unsigned tag, unsigned last_known) {
+  if (tag > last_known)
+    return true;
   uint64_t bit = 1ull << tag;
   if (*seen & bit)
     return bad(r, "field repeated");
@@ -215,7 +219,7 @@ int psvc__encode_meta(psvc__buf *b) {
 }
 
 int psvc__decode_meta(const void *data, size_t len, uint32_t *format) {
-  if (!data && len)
+  if (!data) /* before any pointer arithmetic: NULL + len is undefined */
     return PSVC_ECORRUPT;
   reader r = {data, (const unsigned char *)data + len, NULL};
   /* the meta header carries the version of the format it announces, so
@@ -311,9 +315,9 @@ static bool customer_field(reader *r, const field *f, psvc_customer *c, int *nom
 
 int psvc__decode_customer(const void *data, size_t len, psvc_customer **out,
                           const char **why) {
-  reader r = {data, (const unsigned char *)data + len, NULL};
-  if (!data && len)
+  if (!data) /* before any pointer arithmetic: NULL + len is undefined */
     return *why = "no data", PSVC_ECORRUPT;
+  reader r = {data, (const unsigned char *)data + len, NULL};
   if (!get_header(&r, PSVC_REC_CUSTOMER))
     return *why = r.why, PSVC_ECORRUPT;
   psvc_customer *c = psvc__calloc(1, sizeof *c);
@@ -323,7 +327,7 @@ int psvc__decode_customer(const void *data, size_t len, psvc_customer **out,
   int nomem = 0;
   while (r.p < r.end) {
     field f;
-    if (!next_field(&r, &f) || !first_time(&r, &seen, f.tag) ||
+    if (!next_field(&r, &f) || !first_time(&r, &seen, f.tag, CU_MANAGER) ||
         !customer_field(&r, &f, c, &nomem))
       break;
   }

@@ -89,7 +89,7 @@ const char *psvc__text_problem(const char *s, size_t max) {
     size_t k = utf8_seq(p + i, strnlen(s + i, 4), &cp);
     if (k == 0)
       return "is not valid UTF-8";
-    if (cp < 0x20 || cp == 0x7F)
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) /* C0, DEL and C1 controls */
       return "contains a control character";
     i += k;
   }
