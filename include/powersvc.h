@@ -311,6 +311,122 @@ PSVC_API void psvc_list_free(psvc_list *l);
 PSVC_API int psvc_customer_list(psvc_ctx *ctx, psvc_list **out);
 
 /* ---------------------------------------------------------------------- */
+/* 4. Work orders (rules W-1 ... W-16)                                     */
+/* ---------------------------------------------------------------------- */
+
+/* Who performs an action. The role decides what is allowed (psvc_permit);
+   the unit is the actor's department, team or shift. */
+typedef struct psvc_actor {
+  uint32_t size;    /* sizeof(psvc_actor) */
+  const char *id;   /* staff id, required (id rules) */
+  int role;         /* PSVC_ROLE_* */
+  const char *unit; /* may be NULL; text, at most 256 bytes */
+} psvc_actor;
+#define PSVC_ACTOR_INIT {sizeof(psvc_actor), 0, 0, 0}
+
+typedef struct psvc_order_spec {
+  uint32_t size;           /* sizeof(psvc_order_spec) */
+  const char *id;          /* the integrator's order number, required, unique */
+  int type;                /* PSVC_ORDER_* */
+  int channel;             /* PSVC_CHANNEL_* */
+  const char *customer_id; /* NULL = anonymous caller (not for SERVICE_REQUEST) */
+  int area;                /* overrides the customer's area; 0 = the customer's */
+  psvc_time accepted_at;   /* acceptance time: the SLA clocks' usual start */
+  const char *summary;     /* may be NULL; at most 4096 bytes */
+  int subtype;             /* COMPLAINT: PSVC_COMPLAINT_*; SERVICE_REQUEST:
+                              PSVC_REQUEST_*; 0 = none (W-15, W-16) */
+} psvc_order_spec;
+#define PSVC_ORDER_SPEC_INIT {sizeof(psvc_order_spec), 0, 0, 0, 0, 0, 0, 0, 0}
+
+/* Accepts a new order in state ACCEPTED. PSVC_EEXIST if the id is taken,
+   PSVC_ENOTFOUND for an unknown customer, PSVC_EPERM if the role may not
+   open orders. Opening is not an event: event_count starts at 0. */
+PSVC_API int psvc_order_open(psvc_ctx *ctx, const psvc_order_spec *spec,
+                             const psvc_actor *who);
+
+typedef struct psvc_event {
+  uint32_t size;      /* sizeof(psvc_event) */
+  int action;         /* PSVC_ACT_* */
+  psvc_time at;       /* not earlier than the previous event: PSVC_ERANGE */
+  const char *target; /* DISPATCH / TRANSFER: unit; MERGE: surviving order id;
+                         RECEIVE: receiving unit (NULL = the actor's unit) */
+  int value;          /* VISIT: PSVC_SAT_*; ESCALATE: new level (0 = one up) */
+  const char *note;   /* free text, at most 4096 bytes; RETURN, SUSPEND and
+                         CANCEL require a reason */
+} psvc_event;
+#define PSVC_EVENT_INIT {sizeof(psvc_event), 0, 0, 0, 0, 0}
+
+/* Applies one action (docs/lifecycle.md). A refused action changes nothing:
+   PSVC_ESTATE (no role may do it in this state), PSVC_EPERM (this role may
+   not), each with a message naming type, state, action and role. */
+PSVC_API int psvc_order_apply(psvc_ctx *ctx, const char *order_id,
+                              const psvc_event *ev, const psvc_actor *who);
+
+typedef struct psvc_order psvc_order; /* caller-owned snapshot */
+PSVC_API int psvc_order_load(psvc_ctx *ctx, const char *id, psvc_order **out);
+PSVC_API void psvc_order_free(psvc_order *o);
+
+/* Snapshot getters never fail: with NULL (or i past the end) they return
+   0 / NULL. */
+PSVC_API const char *psvc_order_id(const psvc_order *o);
+PSVC_API int psvc_order_type(const psvc_order *o);
+PSVC_API int psvc_order_channel(const psvc_order *o);
+PSVC_API const char *psvc_order_customer(const psvc_order *o); /* NULL: anonymous */
+PSVC_API int psvc_order_area(const psvc_order *o);
+PSVC_API int psvc_order_state(const psvc_order *o);
+PSVC_API psvc_time psvc_order_accepted_at(const psvc_order *o);
+PSVC_API const char *psvc_order_responsible_unit(const psvc_order *o); /* W-4 */
+PSVC_API const char *psvc_order_current_unit(const psvc_order *o);
+PSVC_API int psvc_order_urge_count(const psvc_order *o);       /* W-5 */
+PSVC_API int psvc_order_escalation_level(const psvc_order *o); /* W-5 */
+PSVC_API int psvc_order_satisfaction(const psvc_order *o);     /* last VISIT, W-10 */
+PSVC_API const char *psvc_order_merged_into(const psvc_order *o); /* W-9 */
+PSVC_API size_t psvc_order_event_count(const psvc_order *o);
+PSVC_API int psvc_order_event_action(const psvc_order *o, size_t i);
+PSVC_API psvc_time psvc_order_event_at(const psvc_order *o, size_t i);
+PSVC_API const char *psvc_order_event_actor(const psvc_order *o, size_t i);
+PSVC_API int psvc_order_event_role(const psvc_order *o, size_t i);
+PSVC_API const char *psvc_order_event_unit(const psvc_order *o, size_t i);
+PSVC_API const char *psvc_order_event_target(const psvc_order *o, size_t i);
+PSVC_API int psvc_order_event_value(const psvc_order *o, size_t i);
+PSVC_API const char *psvc_order_event_note(const psvc_order *o, size_t i);
+/* Extensions. */
+PSVC_API int psvc_order_subtype(const psvc_order *o);
+PSVC_API const char *psvc_order_summary(const psvc_order *o);
+PSVC_API const char *psvc_order_opened_by(const psvc_order *o);   /* actor id */
+PSVC_API int psvc_order_opened_role(const psvc_order *o);
+PSVC_API const char *psvc_order_opened_unit(const psvc_order *o);
+PSVC_API int psvc_order_suspended_from(const psvc_order *o); /* 0 unless SUSPENDED */
+PSVC_API int psvc_order_reopen_count(const psvc_order *o);   /* UNSATISFIED visits */
+PSVC_API int psvc_order_is_open(const psvc_order *o); /* not CLOSED/CANCELLED/MERGED */
+
+/* Narrows or widens the default grants (docs/lifecycle.md) for this
+   context: order_type 0 = every type; action 0 = opening an order
+   (extension). allow is 0 or 1. Grants are not stored. */
+PSVC_API int psvc_permit(psvc_ctx *ctx, int order_type, int action, int role,
+                         int allow);
+
+typedef struct psvc_filter {
+  uint32_t size;         /* sizeof(psvc_filter) */
+  unsigned state_mask;   /* bit (1u << state); 0 = any */
+  unsigned type_mask;    /* bit (1u << type); 0 = any */
+  const char *unit;      /* current unit; NULL = any */
+  const char *customer_id; /* NULL = any */
+  psvc_time from, to;    /* accepted_at in [from, to); 0,0 = any; to 0 = no end */
+} psvc_filter;
+#define PSVC_FILTER_INIT {sizeof(psvc_filter), 0, 0, 0, 0, 0, 0}
+
+/* Matching orders by accepted_at, then id. */
+PSVC_API int psvc_order_find(psvc_ctx *ctx, const psvc_filter *f, psvc_list **out);
+
+/* W-13: the open orders a unit hands over at shift end: those whose current
+   unit is `unit`, and those it accepted that no unit holds yet; most urgent
+   first (smallest remaining time on any running SLA clock at `now`), then
+   by accepted_at and id. */
+PSVC_API int psvc_handover(psvc_ctx *ctx, const char *unit, psvc_time now,
+                           psvc_list **out);
+
+/* ---------------------------------------------------------------------- */
 /* Enum values of later sections (work orders, SLA, notices, boundary).     */
 /* Declared here so that every domain of psvc_enum_name has its constants. */
 /* ---------------------------------------------------------------------- */

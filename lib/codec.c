@@ -343,3 +343,184 @@ int psvc__decode_customer(const void *data, size_t len, psvc_customer **out,
   *out = c;
   return PSVC_OK;
 }
+
+/* ---- generic text fields of any length limit --------------------------------------- */
+
+static bool take_text(reader *r, const field *f, char **dst, size_t max, int *nomem) {
+  if (!want(r, f, WT_BYTES))
+    return false;
+  if (f->len == 0 || f->len > max || memchr(f->bytes, 0, f->len))
+    return bad(r, "string field empty, too long or holds a NUL");
+  char *s = psvc__malloc(f->len + 1);
+  if (!s) {
+    *nomem = 1;
+    return false;
+  }
+  memcpy(s, f->bytes, f->len);
+  s[f->len] = 0;
+  if (max == PSVC__NOTE_MAX ? psvc__note_problem(s) : psvc__text_problem(s, max)) {
+    psvc__free(s);
+    return bad(r, "invalid text");
+  }
+  psvc__free(*dst);
+  *dst = s;
+  return true;
+}
+
+/* Decodes fields until the end or the first problem; `one` handles a field. */
+static int decode_fields(reader *r, unsigned last_known, int *nomem,
+                         bool (*one)(reader *, const field *, void *, int *), void *obj) {
+  uint64_t seen = 0;
+  while (r->p < r->end && !r->why && !*nomem) {
+    field f;
+    if (!next_field(r, &f) || !first_time(r, &seen, f.tag, last_known) ||
+        !one(r, &f, obj, nomem))
+      break;
+  }
+  if (*nomem)
+    return PSVC_ENOMEM;
+  return r->why ? PSVC_ECORRUPT : PSVC_OK;
+}
+
+/* ---- order record ---------------------------------------------------------------------- */
+
+enum {
+  OR_ID = 1, OR_TYPE, OR_CHANNEL, OR_CUSTOMER, OR_AREA, OR_ACCEPTED_AT, OR_SUMMARY,
+  OR_SUBTYPE, OR_OPENED_BY, OR_OPENED_ROLE, OR_OPENED_UNIT
+};
+
+int psvc__encode_order(const psvc__order *o, psvc__buf *b) {
+  put_header(b, PSVC_REC_ORDER);
+  put_str(b, OR_ID, o->id);
+  put_uint(b, OR_TYPE, (uint64_t)o->type);
+  put_uint(b, OR_CHANNEL, (uint64_t)o->channel);
+  put_str(b, OR_CUSTOMER, o->customer);
+  put_uint(b, OR_AREA, (uint64_t)o->area);
+  put_int(b, OR_ACCEPTED_AT, o->accepted_at);
+  put_str(b, OR_SUMMARY, o->summary);
+  put_uint(b, OR_SUBTYPE, (uint64_t)o->subtype);
+  put_str(b, OR_OPENED_BY, o->opened_by);
+  put_uint(b, OR_OPENED_ROLE, (uint64_t)o->opened_role);
+  put_str(b, OR_OPENED_UNIT, o->opened_unit);
+  return b->oom ? PSVC_ENOMEM : PSVC_OK;
+}
+
+static bool take_small(reader *r, const field *f, int *dst) {
+  if (!want(r, f, WT_VARINT))
+    return false;
+  if (f->num > 0xFFFF)
+    return bad(r, "number out of range");
+  *dst = (int)f->num;
+  return true;
+}
+
+static bool order_field(reader *r, const field *f, void *obj, int *nomem) {
+  psvc__order_rec *o = obj;
+  switch (f->tag) {
+  case OR_ID: return take_str(r, f, &o->id, true, nomem);
+  case OR_CUSTOMER: return take_str(r, f, &o->customer, true, nomem);
+  case OR_OPENED_BY: return take_str(r, f, &o->opened_by, true, nomem);
+  case OR_OPENED_UNIT: return take_text(r, f, &o->opened_unit, PSVC_TEXT_MAX, nomem);
+  case OR_SUMMARY: return take_text(r, f, &o->summary, PSVC__NOTE_MAX, nomem);
+  case OR_TYPE: return take_enum(r, f, PSVC_DOM_ORDER_TYPE, &o->type);
+  case OR_CHANNEL: return take_enum(r, f, PSVC_DOM_CHANNEL, &o->channel);
+  case OR_AREA: return take_enum(r, f, PSVC_DOM_AREA, &o->area);
+  case OR_OPENED_ROLE: return take_enum(r, f, PSVC_DOM_ROLE, &o->opened_role);
+  case OR_SUBTYPE: return take_small(r, f, &o->subtype); /* checked per type by order.c */
+  case OR_ACCEPTED_AT: return take_range(r, f, 0, PSVC_TIME_MAX, &o->accepted_at);
+  default: return true;
+  }
+}
+
+void psvc__order_rec_clear(psvc__order_rec *o) {
+  psvc__free(o->id);
+  psvc__free(o->customer);
+  psvc__free(o->summary);
+  psvc__free(o->opened_by);
+  psvc__free(o->opened_unit);
+  memset(o, 0, sizeof *o);
+}
+
+int psvc__decode_order(const void *data, size_t len, psvc__order_rec *out,
+                       const char **why) {
+  memset(out, 0, sizeof *out);
+  if (!data)
+    return *why = "no data", PSVC_ECORRUPT;
+  reader r = {data, (const unsigned char *)data + len, NULL};
+  if (!get_header(&r, PSVC_REC_ORDER))
+    return *why = r.why, PSVC_ECORRUPT;
+  int nomem = 0;
+  int rc = decode_fields(&r, OR_OPENED_UNIT, &nomem, order_field, out);
+  if (rc == PSVC_OK && (!out->id || !out->type || !out->channel || !out->opened_by ||
+                        !out->opened_role))
+    rc = PSVC_ECORRUPT, bad(&r, "order record lacks a required field");
+  if (rc != PSVC_OK) {
+    psvc__order_rec_clear(out);
+    *why = r.why;
+  }
+  return rc;
+}
+
+/* ---- event record ------------------------------------------------------------------------ */
+
+enum { EV_ACTION = 1, EV_AT, EV_ACTOR, EV_ROLE, EV_UNIT, EV_TARGET, EV_VALUE, EV_NOTE };
+
+int psvc__encode_event(const psvc__ev *e, psvc__buf *b) {
+  put_header(b, PSVC_REC_EVENT);
+  put_uint(b, EV_ACTION, e->action);
+  put_int(b, EV_AT, e->at);
+  put_str(b, EV_ACTOR, e->actor);
+  put_uint(b, EV_ROLE, e->role);
+  put_str(b, EV_UNIT, e->unit);
+  put_str(b, EV_TARGET, e->target);
+  put_int(b, EV_VALUE, e->value);
+  put_str(b, EV_NOTE, e->note);
+  return b->oom ? PSVC_ENOMEM : PSVC_OK;
+}
+
+static bool event_field(reader *r, const field *f, void *obj, int *nomem) {
+  psvc__event_rec *e = obj;
+  int64_t v;
+  switch (f->tag) {
+  case EV_ACTION: return take_enum(r, f, PSVC_DOM_ACTION, &e->action);
+  case EV_ROLE: return take_enum(r, f, PSVC_DOM_ROLE, &e->role);
+  case EV_AT: return take_range(r, f, 0, PSVC_TIME_MAX, &e->at);
+  case EV_ACTOR: return take_str(r, f, &e->actor, true, nomem);
+  case EV_UNIT: return take_text(r, f, &e->unit, PSVC_TEXT_MAX, nomem);
+  case EV_TARGET: return take_text(r, f, &e->target, PSVC_TEXT_MAX, nomem);
+  case EV_NOTE: return take_text(r, f, &e->note, PSVC__NOTE_MAX, nomem);
+  case EV_VALUE:
+    if (!take_range(r, f, INT32_MIN, INT32_MAX, &v))
+      return false;
+    e->value = (int32_t)v;
+    return true;
+  default: return true;
+  }
+}
+
+void psvc__event_rec_clear(psvc__event_rec *e) {
+  psvc__free(e->actor);
+  psvc__free(e->unit);
+  psvc__free(e->target);
+  psvc__free(e->note);
+  memset(e, 0, sizeof *e);
+}
+
+int psvc__decode_event(const void *data, size_t len, psvc__event_rec *out,
+                       const char **why) {
+  memset(out, 0, sizeof *out);
+  if (!data)
+    return *why = "no data", PSVC_ECORRUPT;
+  reader r = {data, (const unsigned char *)data + len, NULL};
+  if (!get_header(&r, PSVC_REC_EVENT))
+    return *why = r.why, PSVC_ECORRUPT;
+  int nomem = 0;
+  int rc = decode_fields(&r, EV_NOTE, &nomem, event_field, out);
+  if (rc == PSVC_OK && (!out->action || !out->actor || !out->role))
+    rc = PSVC_ECORRUPT, bad(&r, "event record lacks a required field");
+  if (rc != PSVC_OK) {
+    psvc__event_rec_clear(out);
+    *why = r.why;
+  }
+  return rc;
+}

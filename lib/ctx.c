@@ -243,6 +243,22 @@ static int load_customer(void *arg, const char *key, const void *data, size_t le
   return rc;
 }
 
+static int load_order(void *arg, const char *key, const void *data, size_t len) {
+  load_state *st = arg;
+  int rc = psvc__order_load_record(st->ctx, key, data, len);
+  if (rc != PSVC_OK)
+    st->rc = rc;
+  return rc;
+}
+
+static int load_event(void *arg, const char *key, const void *data, size_t len) {
+  load_state *st = arg;
+  int rc = psvc__event_load_record(st->ctx, key, data, len);
+  if (rc != PSVC_OK)
+    st->rc = rc;
+  return rc;
+}
+
 static int scan_kind(psvc_ctx *ctx, load_state *st, int kind,
                      int (*each)(void *, const char *, const void *, size_t)) {
   st->rc = PSVC_OK;
@@ -273,6 +289,12 @@ static int load_store(psvc_ctx *ctx) {
   int rc = scan_kind(ctx, &st, PSVC_REC_META, load_meta);
   if (rc == PSVC_OK)
     rc = scan_kind(ctx, &st, PSVC_REC_CUSTOMER, load_customer);
+  if (rc == PSVC_OK)
+    rc = scan_kind(ctx, &st, PSVC_REC_ORDER, load_order);
+  if (rc == PSVC_OK)
+    rc = scan_kind(ctx, &st, PSVC_REC_EVENT, load_event);
+  if (rc == PSVC_OK)
+    rc = psvc__orders_replay(ctx);
   if (rc == PSVC_OK && !st.saw_meta)
     rc = write_meta(ctx);
   return rc;
@@ -298,6 +320,7 @@ PSVC_API int psvc_ctx_open(psvc_ctx **out, const psvc_store *store) {
     close_store(store);
     return psvc__fail(NULL, PSVC_ENOMEM, "psvc_ctx_open: out of memory");
   }
+  psvc__orders_init(ctx);
   if (store) {
     ctx->store = *store;
     ctx->has_store = true;
@@ -315,6 +338,7 @@ PSVC_API int psvc_ctx_open(psvc_ctx **out, const psvc_store *store) {
 PSVC_API void psvc_ctx_close(psvc_ctx *ctx) {
   if (!ctx)
     return;
+  psvc__orders_free(ctx);
   psvc__customers_free(ctx);
   if (ctx->has_store)
     close_store(&ctx->store);

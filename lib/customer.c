@@ -577,6 +577,10 @@ PSVC_API int psvc_customer_delete(psvc_ctx *ctx, const char *id) {
   int rc = find_customer(ctx, id, "psvc_customer_delete", &c);
   if (rc)
     return rc;
+  if (psvc__customer_has_orders(ctx, id))
+    return psvc__fail(ctx, PSVC_ESTATE,
+                      "psvc_customer_delete: customer '%s' has work orders; their history "
+                      "is kept (W-11)", id);
   psvc__write w = {PSVC_REC_CUSTOMER, c->id, NULL, 0, true};
   rc = psvc__store_write(ctx, &w, 1);
   if (rc)

@@ -26,6 +26,7 @@
 /* ---- limits (docs/security.md lists where each is enforced) ------------ */
 #define PSVC_ID_MAX 64      /* ids: 1..64 bytes of [A-Za-z0-9._-] */
 #define PSVC_TEXT_MAX 256   /* names and other strings, bytes */
+#define PSVC__NOTE_MAX 4096 /* notes and summaries, bytes */
 #define PSVC_ERRMSG_MAX 512 /* longest detail message kept */
 #define PSVC_TIME_MAX ((psvc_time)253402300799) /* 9999-12-31T23:59:59Z */
 
@@ -50,6 +51,9 @@ const char *psvc__thread_errmsg(void);
 const char *psvc__id_problem(const char *s);
 /* 0 if s is a valid text of at most max bytes; otherwise a static reason. */
 const char *psvc__text_problem(const char *s, size_t max);
+/* Notes and summaries: non-empty, at most 4096 bytes, tabs and line breaks
+   allowed. */
+const char *psvc__note_problem(const char *s);
 int psvc__check_id(psvc_ctx *ctx, const char *what, const char *s);
 int psvc__check_text(psvc_ctx *ctx, const char *what, const char *s);
 bool psvc__utf8_valid(const char *s, size_t n);
@@ -125,6 +129,98 @@ int psvc__encode_customer(const psvc_customer *c, psvc__buf *b);
 /* PSVC_OK, PSVC_ENOMEM, or PSVC_ECORRUPT with a reason in *why. */
 int psvc__decode_customer(const void *data, size_t len, psvc_customer **out,
                           const char **why);
+/* Work orders and their events (types in the order.c section below). */
+struct psvc__order;
+struct psvc__ev;
+struct psvc__order_rec;
+struct psvc__event_rec;
+int psvc__encode_order(const struct psvc__order *o, psvc__buf *b);
+int psvc__decode_order(const void *data, size_t len, struct psvc__order_rec *out,
+                       const char **why);
+int psvc__encode_event(const struct psvc__ev *e, psvc__buf *b);
+int psvc__decode_event(const void *data, size_t len, struct psvc__event_rec *out,
+                       const char **why);
+
+/* ---- work-order lifecycle (lifecycle.c) ------------------------------------ */
+#define PSVC__TYPE_MAX PSVC_ORDER_DISPATCH
+#define PSVC__STATE_MAX PSVC_STATE_MERGED
+#define PSVC__ACTION_MAX PSVC_ACT_NOTE
+#define PSVC__ROLE_MAX PSVC_ROLE_SYSTEM
+#define PSVC__SAME 0  /* step keeps the state */
+#define PSVC__PREV -1 /* step returns to the state suspended from */
+
+typedef struct psvc__step {
+  unsigned types;   /* bit (1u << PSVC_ORDER_*) */
+  unsigned from;    /* bit (1u << PSVC_STATE_*) */
+  int action;       /* PSVC_ACT_* */
+  int to;           /* PSVC_STATE_*, PSVC__SAME or PSVC__PREV */
+  const char *rule; /* "W-6" */
+} psvc__step;
+
+/* Roles allowed per (type, action); action 0 is opening an order. */
+typedef struct psvc__grants {
+  uint16_t roles[PSVC__TYPE_MAX + 1][PSVC__ACTION_MAX + 1];
+} psvc__grants;
+
+const psvc__step *psvc__lifecycle_steps(size_t *n);
+/* The step for (type, state, action), or NULL: no role may do it there. */
+const psvc__step *psvc__lifecycle_find(int type, int state, int action);
+unsigned psvc__default_roles(int type, int action); /* bit (1u << role) */
+void psvc__grants_init(psvc__grants *g);
+
+/* ---- work orders (order.c) ------------------------------------------------ */
+/* One applied action. Strings are interned in the context (ctx->strings),
+   except the note, which the event owns. */
+typedef struct psvc__ev {
+  psvc_time at;
+  const char *actor, *unit, *target;
+  char *note;
+  int32_t value;
+  uint8_t action, role;
+} psvc__ev;
+
+/* What the history folds into (derived on replay, never stored). */
+typedef struct psvc__ostate {
+  const char *responsible, *current, *merged_into; /* interned */
+  int state, suspended_from, satisfaction, escalation, urges, reopens;
+} psvc__ostate;
+
+typedef struct psvc__order {
+  char *id, *summary;                                /* owned */
+  const char *customer, *opened_by, *opened_unit;    /* interned */
+  psvc_time accepted_at;
+  int type, channel, area, subtype, opened_role;
+  psvc__ostate st;
+  psvc__ev *ev;
+  size_t nev, cap;
+} psvc__order;
+
+/* A decoded EVENT or ORDER record: owned strings (codec.c). */
+typedef struct psvc__event_rec {
+  char *actor, *unit, *target, *note;
+  psvc_time at;
+  int32_t value;
+  int action, role;
+} psvc__event_rec;
+
+typedef struct psvc__order_rec {
+  char *id, *customer, *summary, *opened_by, *opened_unit;
+  psvc_time accepted_at;
+  int type, channel, area, subtype, opened_role;
+} psvc__order_rec;
+
+void psvc__event_rec_clear(psvc__event_rec *r);
+void psvc__order_rec_clear(psvc__order_rec *r);
+
+int psvc__orders_init(psvc_ctx *ctx);
+void psvc__orders_free(psvc_ctx *ctx);
+/* Loading at open: ORDER records, then EVENT records, then the replay. */
+int psvc__order_load_record(psvc_ctx *ctx, const char *key, const void *data,
+                            size_t len);
+int psvc__event_load_record(psvc_ctx *ctx, const char *key, const void *data,
+                            size_t len);
+int psvc__orders_replay(psvc_ctx *ctx);
+bool psvc__customer_has_orders(const psvc_ctx *ctx, const char *customer_id);
 
 /* ---- context (ctx.c) ------------------------------------------------------ */
 /* One write of a mutation: a put (data != NULL) or a del. */
@@ -140,6 +236,11 @@ struct psvc_ctx {
   psvc_store store;
   bool has_store;
   psvc__map customers; /* id -> psvc_customer* (owned) */
+  psvc__map orders;    /* id -> psvc__order* (owned) */
+  psvc__map strings;   /* interned unit / staff / customer ids (owned) */
+  struct psvc__pending *pending; /* EVENT records read at open, before replay */
+  size_t npending, cappending;
+  psvc__grants grants; /* roles per (type, action), psvc_permit */
   char errmsg[PSVC_ERRMSG_MAX];
 };
 

@@ -77,25 +77,45 @@ bool psvc__utf8_valid(const char *s, size_t n) {
   return true;
 }
 
-const char *psvc__text_problem(const char *s, size_t max) {
+/* Longer-than messages for the limits in use (static text, no allocation). */
+static const char *too_long(size_t max) {
+  switch (max) {
+  case PSVC_TEXT_MAX: return "is longer than 256 bytes";
+  case PSVC__NOTE_MAX: return "is longer than 4096 bytes";
+  default: return "is too long";
+  }
+}
+
+static const char *text_check(const char *s, size_t max, bool multiline) {
   if (!s)
     return "is NULL";
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
   while (p[i]) {
     if (i >= max)
-      return "is longer than 256 bytes";
+      return too_long(max);
     uint32_t cp;
     size_t k = utf8_seq(p + i, strnlen(s + i, 4), &cp);
     if (k == 0)
       return "is not valid UTF-8";
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) /* C0, DEL and C1 controls */
+    bool line = multiline && (cp == '\n' || cp == '\r' || cp == '\t');
+    if (!line && (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))) /* C0, DEL and C1 controls */
       return "contains a control character";
     i += k;
   }
   if (i > max)
-    return "is longer than 256 bytes";
+    return too_long(max);
   return NULL;
+}
+
+const char *psvc__text_problem(const char *s, size_t max) {
+  return text_check(s, max, false);
+}
+
+const char *psvc__note_problem(const char *s) {
+  if (s && !*s)
+    return "is empty";
+  return text_check(s, PSVC__NOTE_MAX, true);
 }
 
 int psvc__check_id(psvc_ctx *ctx, const char *what, const char *s) {
