@@ -427,6 +427,123 @@ PSVC_API int psvc_handover(psvc_ctx *ctx, const char *unit, psvc_time now,
                            psvc_list **out);
 
 /* ---------------------------------------------------------------------- */
+/* 5. Calendars (rules T-22, T-23)                                          */
+/* ---------------------------------------------------------------------- */
+
+/* A business calendar: a fixed UTC offset, working windows per weekday,
+   holidays and make-up working days (调休). Calendars without a context
+   report failures through psvc_errmsg(NULL). A calendar nobody modifies may
+   be read from any number of threads. Dates are 1970-01-01 .. 9999-12-31;
+   anything outside is PSVC_ERANGE. */
+typedef struct psvc_calendar psvc_calendar;
+PSVC_API int psvc_calendar_new(psvc_calendar **out, int utc_offset_min); /* China: 480 */
+PSVC_API void psvc_calendar_free(psvc_calendar *cal);
+/* weekday 1 = Monday ... 7 = Sunday; minutes since local midnight,
+   0 <= open < close <= 1440; several windows per day (overlapping ones are
+   merged) */
+PSVC_API int psvc_calendar_add_hours(psvc_calendar *cal, int weekday, int open_min,
+                                     int close_min);
+PSVC_API int psvc_calendar_add_holiday(psvc_calendar *cal, int y, int m, int d);
+/* a make-up working day (调休) that works the hours of `as_weekday` */
+PSVC_API int psvc_calendar_add_workday(psvc_calendar *cal, int y, int m, int d,
+                                       int as_weekday);
+/* The text format of docs/calendar-format.md. On PSVC_EPARSE, *err (if err
+   is not NULL) receives "line N: what is wrong", to free with psvc_free. */
+PSVC_API int psvc_calendar_parse(const char *text, psvc_calendar **out, char **err);
+/* Extension: adds the all-day VEVENTs of an iCalendar (RFC 5545) text as
+   holidays (every day from DTSTART to the day before DTEND). */
+PSVC_API int psvc_calendar_import_ical(psvc_calendar *cal, const char *text, char **err);
+/* 1 for a working day (it has working hours), 0 if not, or a PSVC_E* code. */
+PSVC_API int psvc_calendar_is_workday(const psvc_calendar *cal, int y, int m, int d);
+/* The instant at which `secs` business seconds have passed after t. */
+PSVC_API int psvc_calendar_add_seconds(const psvc_calendar *cal, psvc_time t, int64_t secs,
+                                       psvc_time *out);
+/* T-23: 23:59:59 local of the days-th working day after t's local day
+   (days 0: the end of t's own day). */
+PSVC_API int psvc_calendar_add_workdays(const psvc_calendar *cal, psvc_time t, int days,
+                                        psvc_time *out);
+/* Business seconds in [t0, t1); t1 before t0 is PSVC_ERANGE. */
+PSVC_API int psvc_calendar_elapsed(const psvc_calendar *cal, psvc_time t0, psvc_time t1,
+                                   int64_t *secs);
+/* Bulk forms for batch jobs: the same results as the scalar form n times;
+   out is written only if every element succeeds (the message names the
+   first failing element). */
+PSVC_API int psvc_calendar_add_seconds_n(const psvc_calendar *cal, const psvc_time *t,
+                                         const int64_t *secs, psvc_time *out, size_t n);
+PSVC_API int psvc_calendar_add_workdays_n(const psvc_calendar *cal, const psvc_time *t,
+                                          const int32_t *days, psvc_time *out, size_t n);
+
+/* ---------------------------------------------------------------------- */
+/* 5. SLA: policies and clocks (rules T-1 ... T-21)                         */
+/* ---------------------------------------------------------------------- */
+
+/* Attaches a copy of cal under `name` (an id), replacing one of that name.
+   Every context starts with a calendar named "default" (utc+08:00, Monday
+   to Friday 08:30-12:00 and 14:00-17:30, no holidays: replace it with the
+   real one); policies without a calendar name use "default". */
+PSVC_API int psvc_ctx_set_calendar(psvc_ctx *ctx, const char *name, const psvc_calendar *cal);
+
+/* Policies: which limit applies to which metric (docs/sla.md). A context
+   starts with the "seed" profile; "sgcc" and "gbt28583" switch to the other
+   profiles of RULES.md §5 (and drop every override). */
+PSVC_API int psvc_policy_profile(psvc_ctx *ctx, const char *name);
+/* Override: order_type / area 0 = any; limit in seconds for WALL and
+   BUSINESS_HOURS, in days for CALENDAR_DAYS and WORK_DAYS; calendar NULL =
+   "default" (must be attached: PSVC_ENOTFOUND). Overrides beat the profile;
+   among overrides the most specific wins, then the latest. */
+PSVC_API int psvc_policy_set(psvc_ctx *ctx, int metric, int order_type, int area, int clock,
+                             int64_t limit, const char *calendar);
+
+/* Extension: an override with every knob. */
+typedef struct psvc_policy {
+  uint32_t size;            /* sizeof(psvc_policy) */
+  int metric;               /* PSVC_METRIC_* */
+  int order_type;           /* 0 = any */
+  int area;                 /* 0 = any */
+  int subtype;              /* 0 = any; PSVC_COMPLAINT_* / PSVC_REQUEST_* */
+  int clock;                /* PSVC_CLOCK_* */
+  int64_t limit;            /* seconds (WALL, BUSINESS_HOURS) or days */
+  const char *calendar;     /* NULL = "default" */
+  int runs_when_suspended;  /* 1: the clock does not pause (T-20) */
+  int at_risk_percent;      /* AT_RISK from this share of the limit; 0 = 80 */
+  int levels[4];            /* escalation thresholds in percent, ascending;
+                               all 0 = 50, 80, 100 */
+} psvc_policy;
+#define PSVC_POLICY_INIT {sizeof(psvc_policy), 0, 0, 0, 0, 0, 0, 0, 0, 0, {0, 0, 0, 0}}
+PSVC_API int psvc_policy_define(psvc_ctx *ctx, const psvc_policy *p);
+
+typedef struct psvc_sla {
+  uint32_t size;         /* sizeof(psvc_sla), set by the caller */
+  int metric;
+  int status;            /* PSVC_SLA_* */
+  psvc_time started_at;  /* 0 if not started */
+  psvc_time deadline;    /* projected from `now` while PAUSED */
+  psvc_time stopped_at;  /* 0 while running */
+  int64_t limit_s;       /* the limit in clock seconds */
+  int64_t elapsed_s;     /* clock seconds consumed up to stop or now, pauses excluded */
+  int64_t remaining_s;   /* limit_s - elapsed_s; negative = overdue */
+  int level;             /* highest escalation threshold reached (0 = none) */
+  int cycle;             /* 1 for the first cycle; a reopen starts the next */
+  int ever_breached;     /* any cycle, this one included, breached */
+} psvc_sla;
+#define PSVC_SLA_INIT {sizeof(psvc_sla), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/* The clock of one metric of an order as of `now` (events after `now` are
+   not seen); derived from the history each time, never stored. */
+PSVC_API int psvc_order_sla(psvc_ctx *ctx, const char *order_id, int metric, psvc_time now,
+                            psvc_sla *out);
+/* Extension: the orders whose (cycle, level) on `metric` (0 = any) rose
+   between `from` and `to`, i.e. that crossed an escalation threshold in
+   that interval: fire each notification exactly once by asking for
+   consecutive intervals. By accepted_at, then id. */
+PSVC_API int psvc_sla_crossed(psvc_ctx *ctx, int metric, psvc_time from, psvc_time to,
+                              psvc_list **out);
+
+/* Extension: a NOTE whose value is PSVC_NOTE_CONTACT records that the
+   complainant was called back (stops the CONTACT clock, T-17). */
+#define PSVC_NOTE_CONTACT 1
+
+/* ---------------------------------------------------------------------- */
 /* Enum values of later sections (work orders, SLA, notices, boundary).     */
 /* Declared here so that every domain of psvc_enum_name has its constants. */
 /* ---------------------------------------------------------------------- */

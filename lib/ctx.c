@@ -321,6 +321,11 @@ PSVC_API int psvc_ctx_open(psvc_ctx **out, const psvc_store *store) {
     return psvc__fail(NULL, PSVC_ENOMEM, "psvc_ctx_open: out of memory");
   }
   psvc__orders_init(ctx);
+  if (psvc__sla_init(ctx) != PSVC_OK) {
+    psvc_ctx_close(ctx); /* closes nothing of the store yet: has_store is false */
+    close_store(store);
+    return psvc__fail(NULL, PSVC_ENOMEM, "psvc_ctx_open: out of memory");
+  }
   if (store) {
     ctx->store = *store;
     ctx->has_store = true;
@@ -340,6 +345,7 @@ PSVC_API void psvc_ctx_close(psvc_ctx *ctx) {
     return;
   psvc__orders_free(ctx);
   psvc__customers_free(ctx);
+  psvc__sla_free(ctx);
   if (ctx->has_store)
     close_store(&ctx->store);
   psvc__free(ctx);

@@ -222,6 +222,48 @@ int psvc__event_load_record(psvc_ctx *ctx, const char *key, const void *data,
 int psvc__orders_replay(psvc_ctx *ctx);
 bool psvc__customer_has_orders(const psvc_ctx *ctx, const char *customer_id);
 
+/* ---- calendars (calendar.c) ------------------------------------------------ */
+int64_t psvc__days_from_civil(int y, int m, int d);
+void psvc__civil_from_days(int64_t days, int *y, int *m, int *d);
+bool psvc__valid_date(int y, int m, int d); /* 1970-01-01 .. 9999-12-31 */
+psvc_calendar *psvc__calendar_dup(const psvc_calendar *c);
+int psvc__calendar_offset(const psvc_calendar *c);
+int psvc__calendar_windows(const psvc_calendar *c, int wd, int *open, int *close, int max);
+int psvc__calendar_day_profile(const psvc_calendar *c, int64_t day);
+/* Parser support: put a holiday (prof 0) or make-up day (1..7) without
+   rebuilding; rebuild once at the end. EINVAL on a conflicting day. */
+int psvc__calendar_put_day(psvc_calendar *c, int64_t day, int prof);
+int psvc__calendar_rebuild(psvc_calendar *c);
+void psvc__calendar_set_offset(psvc_calendar *c, int offset_min);
+void psvc__calendar_replace(psvc_calendar *dst, psvc_calendar *src);
+/* Plain PSVC_OK / PSVC_ERANGE, no message: for the SLA engine. */
+int psvc__cal_add_seconds(const psvc_calendar *c, psvc_time t, int64_t secs, psvc_time *out);
+int psvc__cal_add_workdays(const psvc_calendar *c, psvc_time t, int64_t days, psvc_time *out);
+int64_t psvc__cal_secs_at(const psvc_calendar *c, psvc_time t); /* business s since 1970 */
+int64_t psvc__cal_local_day(const psvc_calendar *c, psvc_time t);
+
+/* ---- SLA (sla.c) ------------------------------------------------------------- */
+struct psvc__policy;
+/* The policy set of a context: a profile plus overrides, and the cache of
+   resolved rows per (metric, type, subtype, customer class, area). */
+typedef struct psvc__sla_state {
+  const struct profile *profile;
+  struct psvc__policy *overrides;
+  size_t noverrides, capoverrides;
+  int16_t cache[8 * 10 * 8 * 5 * 4];
+} psvc__sla_state;
+
+int psvc__sla_init(psvc_ctx *ctx);
+void psvc__sla_free(psvc_ctx *ctx);
+/* The clock of one metric as of now; out->size must be set. */
+int psvc__order_sla(psvc_ctx *ctx, const struct psvc__order *o, int metric, psvc_time now,
+                    psvc_sla *out);
+/* Earliest deadline of a running clock (PSVC_TIME_MAX + 1: none runs). */
+psvc_time psvc__order_urgency(psvc_ctx *ctx, const struct psvc__order *o, psvc_time now);
+bool psvc__order_crossed(psvc_ctx *ctx, const struct psvc__order *o, int metric,
+                         psvc_time from, psvc_time to);
+psvc_calendar *psvc__calendar_whole_days(const psvc_calendar *c);
+
 /* ---- context (ctx.c) ------------------------------------------------------ */
 /* One write of a mutation: a put (data != NULL) or a del. */
 typedef struct psvc__write {
@@ -241,6 +283,8 @@ struct psvc_ctx {
   struct psvc__pending *pending; /* EVENT records read at open, before replay */
   size_t npending, cappending;
   psvc__grants grants; /* roles per (type, action), psvc_permit */
+  psvc__map calendars; /* name -> psvc__cal* (owned), sla.c */
+  psvc__sla_state sla;
   char errmsg[PSVC_ERRMSG_MAX];
 };
 

@@ -821,23 +821,40 @@ static int cmp_orders(const void *a, const void *b) {
 
 typedef bool (*order_pred)(const psvc__order *o, const void *arg);
 
-/* The orders matching pred, sorted by accepted_at then id, as a list. */
+/* An order and its sort key for the handover (W-13). */
+typedef struct ranked {
+  psvc__order *o;
+  psvc_time urgency;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b) {
+  const ranked *x = a, *y = b;
+  if (x->urgency != y->urgency)
+    return x->urgency < y->urgency ? -1 : 1;
+  return cmp_orders(&x->o, &y->o);
+}
+
+/* The orders matching pred as a list: by accepted_at then id, or with
+   `now` >= 0 most urgent first (earliest deadline of a running SLA clock,
+   then accepted_at and id). */
 static int collect(psvc_ctx *ctx, const char *fn, order_pred pred, const void *arg,
-                   psvc_list **out) {
+                   psvc_time now, psvc_list **out) {
   size_t n = 0;
-  psvc__order **v = psvc__malloc((ctx->orders.len ? ctx->orders.len : 1) * sizeof *v);
+  ranked *v = psvc__malloc((ctx->orders.len ? ctx->orders.len : 1) * sizeof *v);
   psvc_list *l = NULL;
   if (!v || psvc__list_new(&l) != PSVC_OK) {
     psvc__free(v);
     return psvc__fail(ctx, PSVC_ENOMEM, "%s: out of memory", fn);
   }
   for (size_t i = 0; i < ctx->orders.cap; i++)
-    if (ctx->orders.slots[i].key && pred(ctx->orders.slots[i].value, arg))
-      v[n++] = ctx->orders.slots[i].value;
+    if (ctx->orders.slots[i].key && pred(ctx->orders.slots[i].value, arg)) {
+      psvc__order *o = ctx->orders.slots[i].value;
+      v[n++] = (ranked){o, now >= 0 ? psvc__order_urgency(ctx, o, now) : 0};
+    }
   if (n > 1)
-    qsort(v, n, sizeof *v, cmp_orders);
+    qsort(v, n, sizeof *v, cmp_ranked);
   for (size_t i = 0; i < n; i++)
-    if (psvc__list_push(l, v[i]->id) != PSVC_OK) {
+    if (psvc__list_push(l, v[i].o->id) != PSVC_OK) {
       psvc__free(v);
       psvc_list_free(l);
       return psvc__fail(ctx, PSVC_ENOMEM, "%s: out of memory", fn);
@@ -880,7 +897,7 @@ PSVC_API int psvc_order_find(psvc_ctx *ctx, const psvc_filter *f, psvc_list **ou
   if (f->from < 0 || f->to < 0 || (f->to && f->to < f->from))
     return psvc__fail(ctx, PSVC_ERANGE, "%s: [from, to) = [%lld, %lld) is not a time range",
                       fn, (long long)f->from, (long long)f->to);
-  return collect(ctx, fn, filter_match, f, out);
+  return collect(ctx, fn, filter_match, f, -1, out);
 }
 
 /* W-13: open, and held by the unit, or opened by it and held by none. */
@@ -903,5 +920,37 @@ PSVC_API int psvc_handover(psvc_ctx *ctx, const char *unit, psvc_time now, psvc_
   int rc = check_time(ctx, fn, "now", now);
   if (rc)
     return rc;
-  return collect(ctx, fn, handed_over, unit, out);
+  return collect(ctx, fn, handed_over, unit, now, out);
+}
+
+/* ---- SLA crossings (sla.c decides per order) ---------------------------------------------- */
+
+typedef struct crossing {
+  psvc_ctx *ctx;
+  int metric;
+  psvc_time from, to;
+} crossing;
+
+static bool crossed(const psvc__order *o, const void *arg) {
+  const crossing *c = arg;
+  return psvc__order_crossed(c->ctx, o, c->metric, c->from, c->to);
+}
+
+PSVC_API int psvc_sla_crossed(psvc_ctx *ctx, int metric, psvc_time from, psvc_time to,
+                              psvc_list **out) {
+  const char *fn = "psvc_sla_crossed";
+  if (!ctx)
+    return psvc__fail(NULL, PSVC_EINVAL, "%s: ctx is NULL", fn);
+  if (metric && !psvc_enum_name(PSVC_DOM_METRIC, metric))
+    return psvc__fail(ctx, PSVC_EINVAL, "%s: metric %d is neither 0 nor a PSVC_METRIC_*", fn,
+                      metric);
+  if (!out)
+    return psvc__fail(ctx, PSVC_EINVAL, "%s: out is NULL", fn);
+  int rc = check_time(ctx, fn, "from", from);
+  if (rc || (rc = check_time(ctx, fn, "to", to)))
+    return rc;
+  if (to < from)
+    return psvc__fail(ctx, PSVC_ERANGE, "%s: to is before from", fn);
+  crossing c = {ctx, metric, from, to};
+  return collect(ctx, fn, crossed, &c, -1, out);
 }
