@@ -30,6 +30,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define ANY (-1)
@@ -334,8 +335,12 @@ PSVC_API int psvc_policy_set(psvc_ctx *ctx, int metric, int order_type, int area
   p.limit = limit;
   p.calendar = calendar;
   int rc = psvc_policy_define(ctx, &p);
-  if (rc && ctx) /* name the function the caller called */
-    psvc__fail(ctx, rc, "psvc_policy_set%s", ctx->errmsg + strlen("psvc_policy_define"));
+  if (rc && ctx) { /* name the function the caller called */
+    char detail[PSVC_ERRMSG_MAX];
+    const char *m = ctx->errmsg, *colon = strchr(m, ':');
+    snprintf(detail, sizeof detail, "%s", colon ? colon : m);
+    psvc__fail(ctx, rc, "psvc_policy_set%s", detail);
+  }
   return rc;
 }
 
