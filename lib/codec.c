@@ -389,7 +389,7 @@ enum {
   OR_SUBTYPE, OR_OPENED_BY, OR_OPENED_ROLE, OR_OPENED_UNIT
 };
 
-int psvc__encode_order(const psvc__order *o, psvc__buf *b) {
+int psvc__encode_order(const psvc__order_rec *o, psvc__buf *b) {
   put_header(b, PSVC_REC_ORDER);
   put_str(b, OR_ID, o->id);
   put_uint(b, OR_TYPE, (uint64_t)o->type);
@@ -465,12 +465,12 @@ int psvc__decode_order(const void *data, size_t len, psvc__order_rec *out,
 
 enum { EV_ACTION = 1, EV_AT, EV_ACTOR, EV_ROLE, EV_UNIT, EV_TARGET, EV_VALUE, EV_NOTE };
 
-int psvc__encode_event(const psvc__ev *e, psvc__buf *b) {
+int psvc__encode_event(const psvc__event_rec *e, psvc__buf *b) {
   put_header(b, PSVC_REC_EVENT);
-  put_uint(b, EV_ACTION, e->action);
+  put_uint(b, EV_ACTION, (uint64_t)e->action);
   put_int(b, EV_AT, e->at);
   put_str(b, EV_ACTOR, e->actor);
-  put_uint(b, EV_ROLE, e->role);
+  put_uint(b, EV_ROLE, (uint64_t)e->role);
   put_str(b, EV_UNIT, e->unit);
   put_str(b, EV_TARGET, e->target);
   put_int(b, EV_VALUE, e->value);

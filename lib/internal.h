@@ -130,14 +130,12 @@ int psvc__encode_customer(const psvc_customer *c, psvc__buf *b);
 int psvc__decode_customer(const void *data, size_t len, psvc_customer **out,
                           const char **why);
 /* Work orders and their events (types in the order.c section below). */
-struct psvc__order;
-struct psvc__ev;
 struct psvc__order_rec;
 struct psvc__event_rec;
-int psvc__encode_order(const struct psvc__order *o, psvc__buf *b);
+int psvc__encode_order(const struct psvc__order_rec *o, psvc__buf *b);
 int psvc__decode_order(const void *data, size_t len, struct psvc__order_rec *out,
                        const char **why);
-int psvc__encode_event(const struct psvc__ev *e, psvc__buf *b);
+int psvc__encode_event(const struct psvc__event_rec *e, psvc__buf *b);
 int psvc__decode_event(const void *data, size_t len, struct psvc__event_rec *out,
                        const char **why);
 
@@ -169,31 +167,51 @@ unsigned psvc__default_roles(int type, int action); /* bit (1u << role) */
 void psvc__grants_init(psvc__grants *g);
 
 /* ---- work orders (order.c) ------------------------------------------------ */
-/* One applied action. Strings are interned in the context (ctx->strings),
-   except the note, which the event owns. */
+/* Strings that repeat across orders and events (staff ids, units, customer
+   ids) are interned once per context and referred to by a 32-bit id
+   (0 = none): ctx->strs.tab[id] is the string. */
+
+/* One applied action: 32 bytes. */
 typedef struct psvc__ev {
   psvc_time at;
-  const char *actor, *unit, *target;
-  char *note;
+  uint32_t actor, unit, target; /* interned */
+  uint32_t note;                /* 1 + index into the order's notes; 0 = none */
   int32_t value;
   uint8_t action, role;
 } psvc__ev;
 
 /* What the history folds into (derived on replay, never stored). */
 typedef struct psvc__ostate {
-  const char *responsible, *current, *merged_into; /* interned */
-  int state, suspended_from, satisfaction, escalation, urges, reopens;
+  uint32_t responsible, current, merged_into; /* interned */
+  uint32_t urges, reopens;
+  uint8_t state, suspended_from, satisfaction, escalation;
 } psvc__ostate;
 
 typedef struct psvc__order {
-  char *id, *summary;                                /* owned */
-  const char *customer, *opened_by, *opened_unit;    /* interned */
   psvc_time accepted_at;
-  int type, channel, area, subtype, opened_role;
-  psvc__ostate st;
   psvc__ev *ev;
-  size_t nev, cap;
+  char **notes;   /* owned texts of the events' notes */
+  char *summary;  /* owned */
+  uint32_t nev, cap, nnotes, capnotes;
+  uint32_t customer, opened_by, opened_unit; /* interned */
+  uint32_t holder, holder_pos; /* open-order index: bucket (unit) and slot */
+  psvc__ostate st;
+  uint8_t type, channel, area, subtype, opened_role;
+  char id[]; /* the order id */
 } psvc__order;
+
+/* The open orders held by one unit (current unit, or opening unit while
+   no unit holds it): psvc_handover and psvc_order_find by unit. */
+typedef struct psvc__bucket {
+  psvc__order **v;
+  uint32_t n, cap;
+} psvc__bucket;
+
+typedef struct psvc__strs {
+  char **tab;             /* id -> string; tab[0] unused */
+  psvc__bucket *buckets;  /* id -> open orders held by that unit */
+  uint32_t n, cap;
+} psvc__strs;
 
 /* A decoded EVENT or ORDER record: owned strings (codec.c). */
 typedef struct psvc__event_rec {
@@ -221,6 +239,8 @@ int psvc__event_load_record(psvc_ctx *ctx, const char *key, const void *data,
                             size_t len);
 int psvc__orders_replay(psvc_ctx *ctx);
 bool psvc__customer_has_orders(const psvc_ctx *ctx, const char *customer_id);
+/* The interned string of id (NULL for 0). */
+const char *psvc__str(const psvc_ctx *ctx, uint32_t id);
 
 /* ---- calendars (calendar.c) ------------------------------------------------ */
 int64_t psvc__days_from_civil(int y, int m, int d);
@@ -279,7 +299,8 @@ struct psvc_ctx {
   bool has_store;
   psvc__map customers; /* id -> psvc_customer* (owned) */
   psvc__map orders;    /* id -> psvc__order* (owned) */
-  psvc__map strings;   /* interned unit / staff / customer ids (owned) */
+  psvc__map strings;   /* interned string -> its id (ctx->strs) */
+  psvc__strs strs;
   struct psvc__pending *pending; /* EVENT records read at open, before replay */
   size_t npending, cappending;
   psvc__grants grants; /* roles per (type, action), psvc_permit */

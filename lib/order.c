@@ -55,22 +55,92 @@ static const char *name(int domain, int value) {
 
 static bool bit(unsigned mask, int v) { return v >= 0 && v < 32 && (mask >> v) & 1u; }
 
-/* ---- interned strings -------------------------------------------------------------- */
+/* ---- interned strings and the open-order index --------------------------------------- */
 
-/* The context's copy of s (NULL for NULL); NULL with *oom on failure. */
-static const char *intern(psvc_ctx *ctx, const char *s, bool *oom) {
+const char *psvc__str(const psvc_ctx *ctx, uint32_t id) {
+  return id ? ctx->strs.tab[id] : NULL;
+}
+
+/* The id of s in the context, without adding it (0: not interned). */
+static uint32_t lookup(const psvc_ctx *ctx, const char *s) {
+  return s ? (uint32_t)(uintptr_t)psvc__map_get(&ctx->strings, s) : 0;
+}
+
+/* The id of s (0 for NULL), adding it if new; 0 with *oom on failure. */
+static uint32_t intern(psvc_ctx *ctx, const char *s, bool *oom) {
   if (!s)
-    return NULL;
-  const char *have = psvc__map_get(&ctx->strings, s);
-  if (have)
-    return have;
+    return 0;
+  uint32_t id = lookup(ctx, s);
+  if (id)
+    return id;
+  psvc__strs *t = &ctx->strs;
+  if (t->n + 1 >= t->cap) {
+    uint32_t cap = t->cap ? t->cap * 2 : 64;
+    char **tab = psvc__realloc(t->tab, cap * sizeof *tab);
+    if (tab)
+      t->tab = tab;
+    psvc__bucket *bk = tab ? psvc__realloc(t->buckets, cap * sizeof *bk) : NULL;
+    if (!bk) {
+      *oom = true;
+      return 0;
+    }
+    memset(bk + t->cap, 0, (cap - t->cap) * sizeof *bk);
+    t->buckets = bk;
+    t->cap = cap;
+  }
   char *copy;
   if (psvc__map_reserve(&ctx->strings, 1) != PSVC_OK || !(copy = psvc__strdup(s))) {
     *oom = true;
-    return NULL;
+    return 0;
   }
-  psvc__map_put(&ctx->strings, copy, copy);
-  return copy;
+  id = ++t->n; /* id 0 means none */
+  t->tab[id] = copy;
+  psvc__map_put(&ctx->strings, copy, (void *)(uintptr_t)id);
+  return id;
+}
+
+static bool state_open(int s) {
+  return s != PSVC_STATE_CLOSED && s != PSVC_STATE_CANCELLED && s != PSVC_STATE_MERGED;
+}
+
+/* The bucket an order belongs in: its current unit, else the unit that
+   opened it; 0 (none) once it is closed, cancelled or merged. */
+static uint32_t holder_of(const psvc__order *o, const psvc__ostate *st) {
+  if (!state_open(st->state))
+    return 0;
+  return st->current ? st->current : o->opened_unit;
+}
+
+/* Room for one more order in bucket h (the only allocation of a move). */
+static int reserve_bucket(psvc_ctx *ctx, uint32_t h) {
+  psvc__bucket *b = &ctx->strs.buckets[h];
+  if (!h || b->n < b->cap)
+    return PSVC_OK;
+  uint32_t cap = b->cap ? b->cap * 2 : 4;
+  psvc__order **v = psvc__realloc(b->v, cap * sizeof *v);
+  if (!v)
+    return PSVC_ENOMEM;
+  b->v = v;
+  b->cap = cap;
+  return PSVC_OK;
+}
+
+/* Moves o to bucket h (room reserved); cannot fail. */
+static void move_to(psvc_ctx *ctx, psvc__order *o, uint32_t h) {
+  if (o->holder == h)
+    return;
+  if (o->holder) { /* swap-remove */
+    psvc__bucket *b = &ctx->strs.buckets[o->holder];
+    psvc__order *last = b->v[--b->n];
+    b->v[o->holder_pos] = last;
+    last->holder_pos = o->holder_pos;
+  }
+  o->holder = h;
+  if (h) {
+    psvc__bucket *b = &ctx->strs.buckets[h];
+    o->holder_pos = b->n;
+    b->v[b->n++] = o;
+  }
 }
 
 /* ---- argument checks ------------------------------------------------------------------ */
@@ -245,8 +315,9 @@ static int plan_step(psvc_ctx *ctx, const psvc__order *o, const step_in *in,
     return check_time(ctx, "psvc_order_apply", "event time", in->at);
   *p = (plan){o->st, CUR_KEEP, false, false};
   psvc__ostate *n = &p->st;
-  n->state = s->to == PSVC__SAME ? o->st.state : s->to == PSVC__PREV ? o->st.suspended_from
-                                                                     : s->to;
+  n->state = (uint8_t)(s->to == PSVC__SAME   ? o->st.state
+                       : s->to == PSVC__PREV ? o->st.suspended_from
+                                             : s->to);
   if (n->state != PSVC_STATE_SUSPENDED)
     n->suspended_from = 0;
   switch (in->action) {
@@ -262,7 +333,7 @@ static int plan_step(psvc_ctx *ctx, const psvc__order *o, const step_in *in,
     p->cur = CUR_CLEAR;
     break;
   case PSVC_ACT_TRANSFER: /* W-4: responsible unit unchanged */
-    if (o->st.current && strcmp(o->st.current, in->target) == 0)
+    if (o->st.current && strcmp(psvc__str(ctx, o->st.current), in->target) == 0)
       return psvc__fail(ctx, PSVC_EINVAL,
                         "psvc_order_apply: order '%s' is already at unit '%s'", o->id,
                         in->target);
@@ -272,7 +343,7 @@ static int plan_step(psvc_ctx *ctx, const psvc__order *o, const step_in *in,
     n->suspended_from = o->st.state;
     break;
   case PSVC_ACT_VISIT: /* W-10 */
-    n->satisfaction = in->value;
+    n->satisfaction = (uint8_t)in->value;
     if (in->value == PSVC_SAT_UNSATISFIED) {
       n->state = PSVC_STATE_DISPATCHED;
       n->reopens++;
@@ -282,6 +353,8 @@ static int plan_step(psvc_ctx *ctx, const psvc__order *o, const step_in *in,
     p->set_merged = true;
     break;
   case PSVC_ACT_URGE: /* W-5 */
+    if (n->urges == UINT32_MAX)
+      return psvc__fail(ctx, PSVC_ERANGE, "psvc_order_apply: urge count overflows");
     n->urges++;
     break;
   case PSVC_ACT_ESCALATE: { /* W-5 */
@@ -290,7 +363,7 @@ static int plan_step(psvc_ctx *ctx, const psvc__order *o, const step_in *in,
       return psvc__fail(ctx, PSVC_ERANGE,
                         "psvc_order_apply: escalation level %d must be above the current "
                         "%d and at most %d", level, o->st.escalation, ESCALATION_MAX);
-    n->escalation = level;
+    n->escalation = (uint8_t)level;
     break;
   }
   default:
@@ -299,11 +372,11 @@ static int plan_step(psvc_ctx *ctx, const psvc__order *o, const step_in *in,
   return PSVC_OK;
 }
 
-/* Fills the plan's unit pointers with interned strings (tgt, unit: the
-   interned target and actor unit). */
-static void resolve_units(plan *p, const char *tgt, const char *unit) {
+/* Fills the plan's units with interned ids (tgt, unit: the interned
+   target and actor unit). */
+static void resolve_units(plan *p, uint32_t tgt, uint32_t unit) {
   if (p->cur == CUR_CLEAR)
-    p->st.current = NULL;
+    p->st.current = 0;
   else if (p->cur == CUR_TARGET)
     p->st.current = tgt;
   else if (p->cur == CUR_ACTOR)
@@ -314,41 +387,68 @@ static void resolve_units(plan *p, const char *tgt, const char *unit) {
     p->st.merged_into = tgt;
 }
 
-static int reserve_events(psvc__order *o) {
-  if (o->nev < o->cap)
-    return PSVC_OK;
-  size_t cap = o->cap ? o->cap * 2 : 8;
-  psvc__ev *ev = psvc__realloc(o->ev, cap * sizeof *ev);
-  if (!ev)
-    return PSVC_ENOMEM;
-  o->ev = ev;
-  o->cap = cap;
+static int reserve_events(psvc__order *o, bool note) {
+  if (o->nev == UINT32_MAX - 1)
+    return PSVC_ERANGE;
+  if (o->nev == o->cap) {
+    uint32_t cap = o->cap ? (o->cap < 1u << 30 ? o->cap * 2 : UINT32_MAX - 1) : 8;
+    psvc__ev *ev = psvc__realloc(o->ev, cap * sizeof *ev);
+    if (!ev)
+      return PSVC_ENOMEM;
+    o->ev = ev;
+    o->cap = cap;
+  }
+  if (note && o->nnotes == o->capnotes) {
+    uint32_t cap = o->capnotes ? o->capnotes * 2 : 2;
+    char **v = psvc__realloc(o->notes, cap * sizeof *v);
+    if (!v)
+      return PSVC_ENOMEM;
+    o->notes = v;
+    o->capnotes = cap;
+  }
   return PSVC_OK;
 }
 
+/* An event being applied: the record to store and the compact form. */
+typedef struct staged {
+  psvc__ev e;
+  char *note; /* owned until committed */
+  uint32_t holder;
+} staged;
+
 /* Phase 2 for one event: interned strings, an owned note, room in the
-   array. On success *e is ready to append (its note owned by the caller
-   until then). */
+   arrays and the index. */
 static int prepare_event(psvc_ctx *ctx, psvc__order *o, const step_in *in,
-                         const char *actor, const char *note, plan *p, psvc__ev *e) {
+                         const char *actor, const char *note, plan *p, staged *sg) {
   bool oom = false;
-  *e = (psvc__ev){in->at, intern(ctx, actor, &oom), intern(ctx, in->unit, &oom),
-                  intern(ctx, in->target, &oom), NULL, in->value, (uint8_t)in->action,
-                  (uint8_t)in->role};
-  if (!oom && note && !(e->note = psvc__strdup(note)))
+  sg->e = (psvc__ev){in->at, intern(ctx, actor, &oom), intern(ctx, in->unit, &oom),
+                     intern(ctx, in->target, &oom), 0, in->value, (uint8_t)in->action,
+                     (uint8_t)in->role};
+  sg->note = NULL;
+  if (!oom && note && !(sg->note = psvc__strdup(note)))
     oom = true;
-  if (oom || reserve_events(o) != PSVC_OK) {
-    psvc__free(e->note);
-    return PSVC_ENOMEM;
+  int rc = oom ? PSVC_ENOMEM : reserve_events(o, note != NULL);
+  if (rc == PSVC_OK) {
+    resolve_units(p, sg->e.target, sg->e.unit);
+    sg->holder = holder_of(o, &p->st);
+    rc = reserve_bucket(ctx, sg->holder);
   }
-  resolve_units(p, e->target, e->unit);
+  if (rc != PSVC_OK) {
+    psvc__free(sg->note);
+    return rc;
+  }
   return PSVC_OK;
 }
 
 /* Phase 3, in memory: cannot fail. */
-static void commit_event(psvc__order *o, const psvc__ev *e, const plan *p) {
-  o->ev[o->nev++] = *e;
+static void commit_event(psvc_ctx *ctx, psvc__order *o, staged *sg, const plan *p) {
+  if (sg->note) {
+    o->notes[o->nnotes++] = sg->note;
+    sg->e.note = o->nnotes;
+  }
+  o->ev[o->nev++] = sg->e;
   o->st = p->st;
+  move_to(ctx, o, sg->holder);
 }
 
 /* ---- context lifetime ------------------------------------------------------------------ */
@@ -361,10 +461,10 @@ int psvc__orders_init(psvc_ctx *ctx) {
 static void order_destroy(psvc__order *o) {
   if (!o)
     return;
-  for (size_t i = 0; i < o->nev; i++)
-    psvc__free(o->ev[i].note);
+  for (uint32_t i = 0; i < o->nnotes; i++)
+    psvc__free(o->notes[i]);
+  psvc__free(o->notes);
   psvc__free(o->ev);
-  psvc__free(o->id);
   psvc__free(o->summary);
   psvc__free(o);
 }
@@ -382,17 +482,25 @@ void psvc__orders_free(psvc_ctx *ctx) {
     if (ctx->orders.slots[i].key)
       order_destroy(ctx->orders.slots[i].value);
   psvc__map_free(&ctx->orders);
-  for (size_t i = 0; i < ctx->strings.cap; i++)
-    if (ctx->strings.slots[i].key)
-      psvc__free(ctx->strings.slots[i].value);
+  psvc__strs *t = &ctx->strs;
+  for (uint32_t i = 1; i <= t->n; i++) {
+    psvc__free(t->tab[i]);
+    psvc__free(t->buckets[i].v);
+  }
+  psvc__free(t->tab);
+  psvc__free(t->buckets);
+  memset(t, 0, sizeof *t);
   psvc__map_free(&ctx->strings);
   pending_free(ctx);
 }
 
 bool psvc__customer_has_orders(const psvc_ctx *ctx, const char *customer_id) {
+  uint32_t id = lookup(ctx, customer_id);
+  if (!id)
+    return false;
   for (size_t i = 0; i < ctx->orders.cap; i++) {
     const psvc__order *o = ctx->orders.slots[i].value;
-    if (ctx->orders.slots[i].key && o->customer && strcmp(o->customer, customer_id) == 0)
+    if (ctx->orders.slots[i].key && o->customer == id)
       return true;
   }
   return false;
@@ -400,30 +508,38 @@ bool psvc__customer_has_orders(const psvc_ctx *ctx, const char *customer_id) {
 
 /* ---- open -------------------------------------------------------------------------------- */
 
-/* A new order from validated fields (strings interned or copied). */
+/* A new order from validated fields, with room in the maps and its bucket
+   reserved: inserting it (insert_order) cannot fail. */
 static int order_build(psvc_ctx *ctx, const psvc__order_rec *r, psvc__order **out) {
-  psvc__order *o = psvc__calloc(1, sizeof *o);
+  size_t idlen = strlen(r->id) + 1;
+  psvc__order *o = psvc__calloc(1, sizeof *o + idlen);
   if (!o)
     return PSVC_ENOMEM;
+  memcpy(o->id, r->id, idlen);
   bool oom = false;
-  o->id = psvc__strdup(r->id);
   o->summary = psvc__strdup(r->summary);
   o->customer = intern(ctx, r->customer, &oom);
   o->opened_by = intern(ctx, r->opened_by, &oom);
   o->opened_unit = intern(ctx, r->opened_unit, &oom);
-  if (oom || !o->id || (r->summary && !o->summary)) {
+  if (oom || (r->summary && !o->summary) || psvc__map_reserve(&ctx->orders, 1) != PSVC_OK ||
+      reserve_bucket(ctx, o->opened_unit) != PSVC_OK) {
     order_destroy(o);
     return PSVC_ENOMEM;
   }
-  o->type = r->type;
-  o->channel = r->channel;
-  o->area = r->area;
-  o->subtype = r->subtype;
+  o->type = (uint8_t)r->type;
+  o->channel = (uint8_t)r->channel;
+  o->area = (uint8_t)r->area;
+  o->subtype = (uint8_t)r->subtype;
   o->accepted_at = r->accepted_at;
-  o->opened_role = r->opened_role;
+  o->opened_role = (uint8_t)r->opened_role;
   o->st.state = PSVC_STATE_ACCEPTED;
   *out = o;
   return PSVC_OK;
+}
+
+static void insert_order(psvc_ctx *ctx, psvc__order *o) {
+  psvc__map_put(&ctx->orders, o->id, o);
+  move_to(ctx, o, holder_of(o, &o->st));
 }
 
 static int check_open(psvc_ctx *ctx, const psvc_order_spec *spec, const psvc_actor *who,
@@ -436,6 +552,10 @@ static int check_open(psvc_ctx *ctx, const psvc_order_spec *spec, const psvc_act
     return psvc__fail(ctx, PSVC_EINVAL,
                       "%s: a SERVICE_REQUEST needs a customer_id (anonymous callers may "
                       "open other types)", fn);
+  if (!spec->customer_id && spec->type == PSVC_ORDER_FAULT_REPAIR && !spec->area)
+    return psvc__fail(ctx, PSVC_EINVAL,
+                      "%s: an anonymous FAULT_REPAIR must give its area: the arrival time "
+                      "limit depends on it (T-3)", fn);
   const char *why;
   if (spec->customer_id && (why = psvc__id_problem(spec->customer_id)))
     return psvc__fail(ctx, PSVC_EINVAL, "%s: customer_id %s", fn, why);
@@ -467,13 +587,13 @@ PSVC_API int psvc_order_open(psvc_ctx *ctx, const psvc_order_spec *spec,
   psvc__order_rec r = {(char *)spec->id, (char *)spec->customer_id, (char *)spec->summary,
                        (char *)who->id, (char *)who->unit, spec->accepted_at,
                        spec->type, spec->channel, area, spec->subtype, who->role};
-  psvc__order *o;
+  psvc__order *o = NULL;
   psvc__buf b = {0};
-  if (psvc__map_reserve(&ctx->orders, 1) != PSVC_OK || order_build(ctx, &r, &o) != PSVC_OK)
-    return psvc__fail(ctx, PSVC_ENOMEM, "psvc_order_open: out of memory");
-  if (ctx->has_store && psvc__encode_order(o, &b) != PSVC_OK) {
+  if (order_build(ctx, &r, &o) != PSVC_OK ||
+      (ctx->has_store && psvc__encode_order(&r, &b) != PSVC_OK)) {
     psvc__buf_free(&b);
-    order_destroy(o);
+    if (o)
+      order_destroy(o);
     return psvc__fail(ctx, PSVC_ENOMEM, "psvc_order_open: out of memory");
   }
   psvc__write w = {PSVC_REC_ORDER, o->id, b.data, b.len, false};
@@ -483,14 +603,14 @@ PSVC_API int psvc_order_open(psvc_ctx *ctx, const psvc_order_spec *spec,
     order_destroy(o);
     return rc;
   }
-  psvc__map_put(&ctx->orders, o->id, o);
+  insert_order(ctx, o);
   return PSVC_OK;
 }
 
 /* ---- apply --------------------------------------------------------------------------------- */
 
-static void event_key(char *key, const char *id, size_t seq) {
-  snprintf(key, EVENT_KEY_MAX, "%s/%010zu", id, seq);
+static void event_key(char *key, const char *id, uint32_t seq) {
+  snprintf(key, EVENT_KEY_MAX, "%s/%010u", id, (unsigned)seq);
 }
 
 /* Step 6 for MERGE: the survivor exists and is open (W-9). */
@@ -499,36 +619,40 @@ static int check_survivor(psvc_ctx *ctx, const char *target) {
   if (!t)
     return psvc__fail(ctx, PSVC_ENOTFOUND, "psvc_order_apply: no order '%s' to merge into",
                       target);
-  int s = t->st.state;
-  if (s == PSVC_STATE_CLOSED || s == PSVC_STATE_CANCELLED || s == PSVC_STATE_MERGED)
+  if (!state_open(t->st.state))
     return psvc__fail(ctx, PSVC_ESTATE,
                       "psvc_order_apply: cannot merge into order '%s': it is %s (W-9)",
-                      target, name(PSVC_DOM_STATE, s));
+                      target, name(PSVC_DOM_STATE, t->st.state));
   return PSVC_OK;
 }
 
 /* Phases 2 and 3: prepare, store, commit. */
 static int record_event(psvc_ctx *ctx, psvc__order *o, const step_in *in, const char *actor,
                         const char *note, plan *p) {
-  psvc__ev e;
-  if (prepare_event(ctx, o, in, actor, note, p, &e) != PSVC_OK)
-    return psvc__fail(ctx, PSVC_ENOMEM, "psvc_order_apply: out of memory");
+  staged sg;
+  int rc = prepare_event(ctx, o, in, actor, note, p, &sg);
+  if (rc != PSVC_OK)
+    return rc == PSVC_ERANGE
+               ? psvc__fail(ctx, rc, "psvc_order_apply: order '%s' has too many events", o->id)
+               : psvc__fail(ctx, PSVC_ENOMEM, "psvc_order_apply: out of memory");
   psvc__buf b = {0};
-  if (ctx->has_store && psvc__encode_event(&e, &b) != PSVC_OK) {
+  psvc__event_rec rec = {(char *)actor, (char *)in->unit, (char *)in->target, (char *)note,
+                         in->at, in->value, in->action, in->role};
+  if (ctx->has_store && psvc__encode_event(&rec, &b) != PSVC_OK) {
     psvc__buf_free(&b);
-    psvc__free(e.note);
+    psvc__free(sg.note);
     return psvc__fail(ctx, PSVC_ENOMEM, "psvc_order_apply: out of memory");
   }
   char key[EVENT_KEY_MAX];
   event_key(key, o->id, o->nev);
   psvc__write w = {PSVC_REC_EVENT, key, b.data, b.len, false};
-  int rc = psvc__store_write(ctx, &w, 1);
+  rc = psvc__store_write(ctx, &w, 1);
   psvc__buf_free(&b);
   if (rc) {
-    psvc__free(e.note);
+    psvc__free(sg.note);
     return rc;
   }
-  commit_event(o, &e, p);
+  commit_event(ctx, o, &sg, p);
   return PSVC_OK;
 }
 
@@ -569,15 +693,14 @@ int psvc__order_load_record(psvc_ctx *ctx, const char *key, const void *data, si
                     : psvc__map_get(&ctx->orders, r.id) ? "it is stored twice"
                                                         : NULL;
   psvc__order *o = NULL;
-  if (!bad && (psvc__map_reserve(&ctx->orders, 1) != PSVC_OK ||
-               order_build(ctx, &r, &o) != PSVC_OK)) {
+  if (!bad && order_build(ctx, &r, &o) != PSVC_OK) {
     psvc__order_rec_clear(&r);
     return psvc__fail(ctx, PSVC_ENOMEM, "store: out of memory loading order '%s'", key);
   }
   psvc__order_rec_clear(&r);
   if (bad)
     return psvc__fail(ctx, PSVC_ECORRUPT, "store: order record '%s' is corrupt: %s", key, bad);
-  psvc__map_put(&ctx->orders, o->id, o);
+  insert_order(ctx, o);
   return PSVC_OK;
 }
 
@@ -592,7 +715,7 @@ static psvc__order *parse_event_key(psvc_ctx *ctx, const char *key, uint32_t *se
       return NULL;
     n = n * 10 + (uint64_t)(*p - '0');
   }
-  if (n > UINT32_MAX - 1)
+  if (n > UINT32_MAX - 2)
     return NULL;
   char id[PSVC_ID_MAX + 1];
   memcpy(id, key, (size_t)(slash - key));
@@ -637,24 +760,30 @@ static int cmp_pending(const void *a, const void *b) {
 static int replay_one(psvc_ctx *ctx, psvc__pending *p) {
   psvc__order *o = p->order;
   if (p->seq != o->nev)
-    return psvc__fail(ctx, PSVC_ECORRUPT, "store: order '%s' has no event %zu (history has a "
-                      "gap or a duplicate)", o->id, o->nev);
+    return psvc__fail(ctx, PSVC_ECORRUPT, "store: order '%s' has no event %u (history has a "
+                      "gap or a duplicate)", o->id, (unsigned)o->nev);
   const psvc__event_rec *r = &p->rec;
   step_in in = {r->action, r->role, r->value, r->at, r->target, r->unit};
+  /* the same checks as psvc_order_apply, except roles (grants are not
+     stored) and the survivor of a MERGE (it may have closed since) */
+  psvc_event ev = {sizeof ev, r->action, r->at, r->target, r->value, r->note};
   plan pl;
-  int rc = plan_step(ctx, o, &in, NULL, &pl);
-  if (rc == PSVC_OK && (r->action == PSVC_ACT_DISPATCH || r->action == PSVC_ACT_TRANSFER ||
-                        r->action == PSVC_ACT_MERGE) && !r->target)
-    rc = psvc__fail(ctx, PSVC_ECORRUPT, "event lacks its target");
-  if (rc != PSVC_OK)
+  int rc = check_event(ctx, o->id, &ev);
+  if (rc == PSVC_OK)
+    rc = plan_step(ctx, o, &in, NULL, &pl);
+  if (rc != PSVC_OK) {
+    char why[PSVC_ERRMSG_MAX];
+    snprintf(why, sizeof why, "%s", ctx->errmsg);
     return psvc__fail(ctx, PSVC_ECORRUPT, "store: event %u of order '%s' does not replay: %s",
-                      (unsigned)p->seq, o->id, ctx->errmsg);
-  psvc__ev e;
-  if (prepare_event(ctx, o, &in, r->actor, NULL, &pl, &e) != PSVC_OK)
+                      (unsigned)p->seq, o->id, why);
+  }
+  staged sg;
+  if (prepare_event(ctx, o, &in, r->actor, NULL, &pl, &sg) != PSVC_OK ||
+      (r->note && reserve_events(o, true) != PSVC_OK))
     return psvc__fail(ctx, PSVC_ENOMEM, "store: out of memory replaying events");
-  e.note = p->rec.note; /* ownership moves to the event */
+  sg.note = p->rec.note; /* ownership moves to the order */
   p->rec.note = NULL;
-  commit_event(o, &e, &pl);
+  commit_event(ctx, o, &sg, &pl);
   return PSVC_OK;
 }
 
@@ -670,8 +799,22 @@ int psvc__orders_replay(psvc_ctx *ctx) {
 
 /* ---- snapshots ------------------------------------------------------------------------------ */
 
+/* A caller-owned copy: fixed fields, then the events, then every string,
+   in one allocation. */
+typedef struct snap_ev {
+  psvc_time at;
+  const char *actor, *unit, *target, *note;
+  int value, action, role;
+} snap_ev;
+
 struct psvc_order {
-  psvc__order o; /* strings and events live in the same allocation */
+  const char *id, *customer, *summary, *opened_by, *opened_unit;
+  const char *responsible, *current, *merged_into;
+  psvc_time accepted_at;
+  int type, channel, area, subtype, opened_role;
+  int state, suspended_from, satisfaction, escalation, urges, reopens;
+  size_t nev;
+  snap_ev ev[];
 };
 
 static size_t slen(const char *s) { return s ? strlen(s) + 1 : 0; }
@@ -686,41 +829,62 @@ static const char *copy_str(char **pool, const char *s) {
   return d;
 }
 
-static size_t snapshot_size(const psvc__order *o) {
-  size_t n = sizeof(psvc_order) + o->nev * sizeof(psvc__ev);
-  n += slen(o->id) + slen(o->summary) + slen(o->customer) + slen(o->opened_by) +
-       slen(o->opened_unit) + slen(o->st.responsible) + slen(o->st.current) +
-       slen(o->st.merged_into);
-  for (size_t i = 0; i < o->nev; i++)
-    n += slen(o->ev[i].actor) + slen(o->ev[i].unit) + slen(o->ev[i].target) +
-         slen(o->ev[i].note);
+static const char *note_of(const psvc__order *o, const psvc__ev *e) {
+  return e->note ? o->notes[e->note - 1] : NULL;
+}
+
+static size_t snapshot_size(const psvc_ctx *ctx, const psvc__order *o) {
+  size_t n = sizeof(psvc_order) + o->nev * sizeof(snap_ev);
+  const psvc__ostate *st = &o->st;
+  n += slen(o->id) + slen(o->summary) + slen(psvc__str(ctx, o->customer)) +
+       slen(psvc__str(ctx, o->opened_by)) + slen(psvc__str(ctx, o->opened_unit)) +
+       slen(psvc__str(ctx, st->responsible)) + slen(psvc__str(ctx, st->current)) +
+       slen(psvc__str(ctx, st->merged_into));
+  for (uint32_t i = 0; i < o->nev; i++) {
+    const psvc__ev *e = &o->ev[i];
+    n += slen(psvc__str(ctx, e->actor)) + slen(psvc__str(ctx, e->unit)) +
+         slen(psvc__str(ctx, e->target)) + slen(note_of(o, e));
+  }
   return n;
 }
 
-static psvc_order *snapshot(const psvc__order *o) {
-  psvc_order *s = psvc__malloc(snapshot_size(o));
+static psvc_order *snapshot(const psvc_ctx *ctx, const psvc__order *o) {
+  psvc_order *s = psvc__malloc(snapshot_size(ctx, o));
   if (!s)
     return NULL;
-  psvc__order *d = &s->o;
-  *d = *o;
-  d->ev = (psvc__ev *)(s + 1);
-  d->cap = o->nev;
-  char *pool = (char *)(d->ev + o->nev);
-  d->id = (char *)copy_str(&pool, o->id);
-  d->summary = (char *)copy_str(&pool, o->summary);
-  d->customer = copy_str(&pool, o->customer);
-  d->opened_by = copy_str(&pool, o->opened_by);
-  d->opened_unit = copy_str(&pool, o->opened_unit);
-  d->st.responsible = copy_str(&pool, o->st.responsible);
-  d->st.current = copy_str(&pool, o->st.current);
-  d->st.merged_into = copy_str(&pool, o->st.merged_into);
-  for (size_t i = 0; i < o->nev; i++) {
-    psvc__ev *e = &d->ev[i];
-    *e = o->ev[i];
-    e->actor = copy_str(&pool, o->ev[i].actor);
-    e->unit = copy_str(&pool, o->ev[i].unit);
-    e->target = copy_str(&pool, o->ev[i].target);
-    e->note = (char *)copy_str(&pool, o->ev[i].note);
+  char *pool = (char *)&s->ev[o->nev];
+  const psvc__ostate *st = &o->st;
+  s->id = copy_str(&pool, o->id);
+  s->summary = copy_str(&pool, o->summary);
+  s->customer = copy_str(&pool, psvc__str(ctx, o->customer));
+  s->opened_by = copy_str(&pool, psvc__str(ctx, o->opened_by));
+  s->opened_unit = copy_str(&pool, psvc__str(ctx, o->opened_unit));
+  s->responsible = copy_str(&pool, psvc__str(ctx, st->responsible));
+  s->current = copy_str(&pool, psvc__str(ctx, st->current));
+  s->merged_into = copy_str(&pool, psvc__str(ctx, st->merged_into));
+  s->accepted_at = o->accepted_at;
+  s->type = o->type;
+  s->channel = o->channel;
+  s->area = o->area;
+  s->subtype = o->subtype;
+  s->opened_role = o->opened_role;
+  s->state = st->state;
+  s->suspended_from = st->suspended_from;
+  s->satisfaction = st->satisfaction;
+  s->escalation = st->escalation;
+  s->urges = (int)(st->urges > INT32_MAX ? INT32_MAX : st->urges);
+  s->reopens = (int)(st->reopens > INT32_MAX ? INT32_MAX : st->reopens);
+  s->nev = o->nev;
+  for (uint32_t i = 0; i < o->nev; i++) {
+    const psvc__ev *e = &o->ev[i];
+    s->ev[i] = (snap_ev){e->at,
+                         copy_str(&pool, psvc__str(ctx, e->actor)),
+                         copy_str(&pool, psvc__str(ctx, e->unit)),
+                         copy_str(&pool, psvc__str(ctx, e->target)),
+                         copy_str(&pool, note_of(o, e)),
+                         e->value,
+                         e->action,
+                         e->role};
   }
   return s;
 }
@@ -736,7 +900,7 @@ PSVC_API int psvc_order_load(psvc_ctx *ctx, const char *id, psvc_order **out) {
   const psvc__order *o = psvc__map_get(&ctx->orders, id);
   if (!o)
     return psvc__fail(ctx, PSVC_ENOTFOUND, "%s: no order '%s'", fn, id);
-  psvc_order *s = snapshot(o);
+  psvc_order *s = snapshot(ctx, o);
   if (!s)
     return psvc__fail(ctx, PSVC_ENOMEM, "%s: out of memory", fn);
   *out = s;
@@ -751,40 +915,39 @@ PSVC_API void psvc_order_free(psvc_order *o) { psvc__free(o); }
   PSVC_API type psvc_order_##fname(const psvc_order *s) { return s ? (expr) : 0; }
 #define GET_EV(type, fname, expr)                                               \
   PSVC_API type psvc_order_event_##fname(const psvc_order *s, size_t i) {       \
-    return s && i < s->o.nev ? (expr) : 0;                                      \
+    return s && i < s->nev ? (expr) : 0;                                        \
   }
 
-GET(const char *, id, s->o.id)
-GET(int, type, s->o.type)
-GET(int, channel, s->o.channel)
-GET(const char *, customer, s->o.customer)
-GET(int, area, s->o.area)
-GET(int, state, s->o.st.state)
-GET(psvc_time, accepted_at, s->o.accepted_at)
-GET(const char *, responsible_unit, s->o.st.responsible)
-GET(const char *, current_unit, s->o.st.current)
-GET(int, urge_count, s->o.st.urges)
-GET(int, escalation_level, s->o.st.escalation)
-GET(int, satisfaction, s->o.st.satisfaction)
-GET(const char *, merged_into, s->o.st.merged_into)
-GET(size_t, event_count, s->o.nev)
-GET(int, subtype, s->o.subtype)
-GET(const char *, summary, s->o.summary)
-GET(const char *, opened_by, s->o.opened_by)
-GET(int, opened_role, s->o.opened_role)
-GET(const char *, opened_unit, s->o.opened_unit)
-GET(int, suspended_from, s->o.st.suspended_from)
-GET(int, reopen_count, s->o.st.reopens)
-GET(int, is_open, s->o.st.state != PSVC_STATE_CLOSED && s->o.st.state != PSVC_STATE_CANCELLED &&
-                       s->o.st.state != PSVC_STATE_MERGED)
-GET_EV(int, action, s->o.ev[i].action)
-GET_EV(psvc_time, at, s->o.ev[i].at)
-GET_EV(const char *, actor, s->o.ev[i].actor)
-GET_EV(int, role, s->o.ev[i].role)
-GET_EV(const char *, unit, s->o.ev[i].unit)
-GET_EV(const char *, target, s->o.ev[i].target)
-GET_EV(int, value, s->o.ev[i].value)
-GET_EV(const char *, note, s->o.ev[i].note)
+GET(const char *, id, s->id)
+GET(int, type, s->type)
+GET(int, channel, s->channel)
+GET(const char *, customer, s->customer)
+GET(int, area, s->area)
+GET(int, state, s->state)
+GET(psvc_time, accepted_at, s->accepted_at)
+GET(const char *, responsible_unit, s->responsible)
+GET(const char *, current_unit, s->current)
+GET(int, urge_count, s->urges)
+GET(int, escalation_level, s->escalation)
+GET(int, satisfaction, s->satisfaction)
+GET(const char *, merged_into, s->merged_into)
+GET(size_t, event_count, s->nev)
+GET(int, subtype, s->subtype)
+GET(const char *, summary, s->summary)
+GET(const char *, opened_by, s->opened_by)
+GET(int, opened_role, s->opened_role)
+GET(const char *, opened_unit, s->opened_unit)
+GET(int, suspended_from, s->suspended_from)
+GET(int, reopen_count, s->reopens)
+GET(int, is_open, state_open(s->state))
+GET_EV(int, action, s->ev[i].action)
+GET_EV(psvc_time, at, s->ev[i].at)
+GET_EV(const char *, actor, s->ev[i].actor)
+GET_EV(int, role, s->ev[i].role)
+GET_EV(const char *, unit, s->ev[i].unit)
+GET_EV(const char *, target, s->ev[i].target)
+GET_EV(int, value, s->ev[i].value)
+GET_EV(const char *, note, s->ev[i].note)
 
 /* ---- grants ----------------------------------------------------------------------------------- */
 
@@ -812,14 +975,13 @@ PSVC_API int psvc_permit(psvc_ctx *ctx, int order_type, int action, int role, in
 
 /* ---- queries ------------------------------------------------------------------------------------ */
 
-static int cmp_orders(const void *a, const void *b) {
-  const psvc__order *x = *(const psvc__order *const *)a, *y = *(const psvc__order *const *)b;
+static int cmp_orders(const psvc__order *x, const psvc__order *y) {
   if (x->accepted_at != y->accepted_at)
     return x->accepted_at < y->accepted_at ? -1 : 1;
   return strcmp(x->id, y->id);
 }
 
-typedef bool (*order_pred)(const psvc__order *o, const void *arg);
+typedef bool (*order_pred)(const psvc_ctx *ctx, const psvc__order *o, const void *arg);
 
 /* An order and its sort key for the handover (W-13). */
 typedef struct ranked {
@@ -831,26 +993,34 @@ static int cmp_ranked(const void *a, const void *b) {
   const ranked *x = a, *y = b;
   if (x->urgency != y->urgency)
     return x->urgency < y->urgency ? -1 : 1;
-  return cmp_orders(&x->o, &y->o);
+  return cmp_orders(x->o, y->o);
 }
 
-/* The orders matching pred as a list: by accepted_at then id, or with
-   `now` >= 0 most urgent first (earliest deadline of a running SLA clock,
-   then accepted_at and id). */
-static int collect(psvc_ctx *ctx, const char *fn, order_pred pred, const void *arg,
+/* Where a query looks: one bucket of the open-order index, or every order. */
+typedef struct scope {
+  psvc__order **v; /* a bucket's orders, or NULL: the whole map */
+  size_t n;
+} scope;
+
+/* The orders of `sc` matching pred as a list: by accepted_at then id, or
+   with `now` >= 0 most urgent first (earliest deadline of a running SLA
+   clock, then accepted_at and id). */
+static int collect(psvc_ctx *ctx, const char *fn, scope sc, order_pred pred, const void *arg,
                    psvc_time now, psvc_list **out) {
-  size_t n = 0;
-  ranked *v = psvc__malloc((ctx->orders.len ? ctx->orders.len : 1) * sizeof *v);
+  size_t n = 0, total = sc.v ? sc.n : ctx->orders.len;
+  ranked *v = psvc__malloc((total ? total : 1) * sizeof *v);
   psvc_list *l = NULL;
   if (!v || psvc__list_new(&l) != PSVC_OK) {
     psvc__free(v);
     return psvc__fail(ctx, PSVC_ENOMEM, "%s: out of memory", fn);
   }
-  for (size_t i = 0; i < ctx->orders.cap; i++)
-    if (ctx->orders.slots[i].key && pred(ctx->orders.slots[i].value, arg)) {
-      psvc__order *o = ctx->orders.slots[i].value;
+  size_t lim = sc.v ? sc.n : ctx->orders.cap;
+  for (size_t i = 0; i < lim; i++) {
+    psvc__order *o = sc.v ? sc.v[i] : ctx->orders.slots[i].key ? ctx->orders.slots[i].value
+                                                               : NULL;
+    if (o && pred(ctx, o, arg))
       v[n++] = (ranked){o, now >= 0 ? psvc__order_urgency(ctx, o, now) : 0};
-    }
+  }
   if (n > 1)
     qsort(v, n, sizeof *v, cmp_ranked);
   for (size_t i = 0; i < n; i++)
@@ -864,22 +1034,43 @@ static int collect(psvc_ctx *ctx, const char *fn, order_pred pred, const void *a
   return PSVC_OK;
 }
 
-static bool eq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+static scope everything(void) { return (scope){NULL, 0}; }
 
-static bool filter_match(const psvc__order *o, const void *arg) {
+/* The bucket of `unit` (empty if the unit was never seen). */
+static scope bucket_of(const psvc_ctx *ctx, const char *unit) {
+  static psvc__order *none[1];
+  uint32_t id = lookup(ctx, unit);
+  if (!id)
+    return (scope){none, 0};
+  return (scope){ctx->strs.buckets[id].v ? ctx->strs.buckets[id].v : none,
+                 ctx->strs.buckets[id].n};
+}
+
+static bool eq_id(const psvc_ctx *ctx, uint32_t have, const char *want) {
+  const char *s = psvc__str(ctx, have);
+  return s && strcmp(s, want) == 0;
+}
+
+static bool filter_match(const psvc_ctx *ctx, const psvc__order *o, const void *arg) {
   const psvc_filter *f = arg;
   if (f->state_mask && !bit(f->state_mask, o->st.state))
     return false;
   if (f->type_mask && !bit(f->type_mask, o->type))
     return false;
-  if (f->unit && !eq(o->st.current, f->unit))
+  if (f->unit && !eq_id(ctx, o->st.current, f->unit))
     return false;
-  if (f->customer_id && !eq(o->customer, f->customer_id))
+  if (f->customer_id && !eq_id(ctx, o->customer, f->customer_id))
     return false;
   if ((f->from || f->to) && (o->accepted_at < f->from || (f->to && o->accepted_at >= f->to)))
     return false;
   return true;
 }
+
+#define OPEN_MASK                                                                    \
+  ((1u << PSVC_STATE_ACCEPTED) | (1u << PSVC_STATE_DISPATCHED) |                     \
+   (1u << PSVC_STATE_RECEIVED) | (1u << PSVC_STATE_ON_SITE) |                        \
+   (1u << PSVC_STATE_RESOLVED) | (1u << PSVC_STATE_REPLIED) |                        \
+   (1u << PSVC_STATE_VISITED) | (1u << PSVC_STATE_SUSPENDED))
 
 PSVC_API int psvc_order_find(psvc_ctx *ctx, const psvc_filter *f, psvc_list **out) {
   const char *fn = "psvc_order_find", *why;
@@ -897,16 +1088,17 @@ PSVC_API int psvc_order_find(psvc_ctx *ctx, const psvc_filter *f, psvc_list **ou
   if (f->from < 0 || f->to < 0 || (f->to && f->to < f->from))
     return psvc__fail(ctx, PSVC_ERANGE, "%s: [from, to) = [%lld, %lld) is not a time range",
                       fn, (long long)f->from, (long long)f->to);
-  return collect(ctx, fn, filter_match, f, -1, out);
+  /* open orders of a unit: the index answers without looking at the rest */
+  bool indexed = f->unit && f->state_mask && !(f->state_mask & ~OPEN_MASK);
+  return collect(ctx, fn, indexed ? bucket_of(ctx, f->unit) : everything(), filter_match, f,
+                 -1, out);
 }
 
-/* W-13: open, and held by the unit, or opened by it and held by none. */
-static bool handed_over(const psvc__order *o, const void *arg) {
-  const char *unit = arg;
-  int s = o->st.state;
-  if (s == PSVC_STATE_CLOSED || s == PSVC_STATE_CANCELLED || s == PSVC_STATE_MERGED)
-    return false;
-  return o->st.current ? eq(o->st.current, unit) : eq(o->opened_unit, unit);
+/* W-13: open, and held by the unit, or opened by it and held by none —
+   exactly the unit's bucket. */
+static bool any(const psvc_ctx *ctx, const psvc__order *o, const void *arg) {
+  (void)ctx, (void)o, (void)arg;
+  return true;
 }
 
 PSVC_API int psvc_handover(psvc_ctx *ctx, const char *unit, psvc_time now, psvc_list **out) {
@@ -920,7 +1112,7 @@ PSVC_API int psvc_handover(psvc_ctx *ctx, const char *unit, psvc_time now, psvc_
   int rc = check_time(ctx, fn, "now", now);
   if (rc)
     return rc;
-  return collect(ctx, fn, handed_over, unit, now, out);
+  return collect(ctx, fn, bucket_of(ctx, unit), any, NULL, now, out);
 }
 
 /* ---- SLA crossings (sla.c decides per order) ---------------------------------------------- */
@@ -931,8 +1123,9 @@ typedef struct crossing {
   psvc_time from, to;
 } crossing;
 
-static bool crossed(const psvc__order *o, const void *arg) {
+static bool crossed(const psvc_ctx *ctx, const psvc__order *o, const void *arg) {
   const crossing *c = arg;
+  (void)ctx;
   return psvc__order_crossed(c->ctx, o, c->metric, c->from, c->to);
 }
 
@@ -952,5 +1145,5 @@ PSVC_API int psvc_sla_crossed(psvc_ctx *ctx, int metric, psvc_time from, psvc_ti
   if (to < from)
     return psvc__fail(ctx, PSVC_ERANGE, "%s: to is before from", fn);
   crossing c = {ctx, metric, from, to};
-  return collect(ctx, fn, crossed, &c, -1, out);
+  return collect(ctx, fn, everything(), crossed, &c, -1, out);
 }

@@ -403,7 +403,8 @@ static const psvc__policy *resolve(psvc_ctx *ctx, const key *k, psvc__policy *bu
 }
 
 static int customer_class(psvc_ctx *ctx, const psvc__order *o) {
-  const psvc_customer *c = o->customer ? psvc__map_get(&ctx->customers, o->customer) : NULL;
+  const char *id = psvc__str(ctx, o->customer);
+  const psvc_customer *c = id ? psvc__map_get(&ctx->customers, id) : NULL;
   if (!c)
     return 0;
   if (c->tariff == PSVC_TARIFF_RESIDENTIAL)
