@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define LINE_MAX_LEN 4096
 #define RANGE_MAX_DAYS 3660 /* a holiday range longer than ten years is a typo */
@@ -24,9 +25,12 @@ typedef struct parser {
   char err[256];
 } parser;
 
+/* fmt has one %s for `detail`, shown up to 64 bytes (it may be a whole
+   4096-byte line). */
 static bool perr(parser *ps, const char *fmt, const char *detail) {
-  char what[200];
-  snprintf(what, sizeof what, fmt, detail ? detail : "");
+  char what[200], shown[68];
+  snprintf(shown, sizeof shown, "%.64s", detail ? detail : "");
+  snprintf(what, sizeof what, fmt, shown);
   snprintf(ps->err, sizeof ps->err, "line %d: %s", ps->line, what);
   return false;
 }
@@ -157,12 +161,12 @@ static bool do_utc(parser *ps, psvc_calendar *c, char *arg, bool *seen) {
   return true;
 }
 
-static bool do_hours(parser *ps, psvc_calendar *c, char *rest) {
+static bool do_hours(parser *ps, psvc_calendar *c, char *rest, int *nomem) {
   char *days = word(&rest), *w;
   unsigned mask;
   if (!days || !parse_days(days, &mask))
     return perr(ps, "bad weekdays '%s' (expected e.g. mon-fri, sat or mon,wed)", days);
-  int nwin = 0;
+  int nwin = 0, rc;
   while ((w = word(&rest))) {
     char *dash = strchr(w, '-');
     int open, close;
@@ -174,8 +178,11 @@ static bool do_hours(parser *ps, psvc_calendar *c, char *rest) {
       return perr(ps, "bad window '%s' (expected HH:MM-HH:MM, opening before closing)", w);
     }
     for (int d = 1; d <= 7; d++)
-      if ((mask >> d & 1u) && psvc_calendar_add_hours(c, d, open, close) != PSVC_OK)
+      if ((mask >> d & 1u) && (rc = psvc_calendar_add_hours(c, d, open, close)) != PSVC_OK) {
+        if (rc == PSVC_ENOMEM)
+          *nomem = 1;
         return perr(ps, "%s", psvc_errmsg(NULL));
+      }
     nwin++;
   }
   if (!nwin)
@@ -245,7 +252,7 @@ static bool parse_line(parser *ps, psvc_calendar *c, bool *utc_seen, int *nomem)
     return word(&rest) ? perr(ps, "unexpected text after the UTC offset%s", NULL)
                        : do_utc(ps, c, kw, utc_seen);
   if (strcmp(kw, "hours") == 0)
-    return do_hours(ps, c, rest);
+    return do_hours(ps, c, rest, nomem);
   if (strcmp(kw, "holiday") == 0)
     return do_holiday(ps, c, rest, nomem);
   if (strcmp(kw, "workday") == 0)
@@ -427,24 +434,24 @@ static bool ical_lines(parser *ps, psvc_calendar *c, int *nomem) {
       continue;
     if (!split_prop(ps->buf, &nm, &val))
       return perr(ps, "not a content line (NAME:VALUE)%s", NULL);
-    if (strcmp(nm, "BEGIN") == 0 && strcmp(val, "VCALENDAR") == 0) {
+    if (strcmp(nm, "BEGIN") == 0 && strcasecmp(val, "VCALENDAR") == 0) {
       if (in_cal || done)
         return perr(ps, "a second VCALENDAR%s", NULL);
       in_cal = true;
     } else if (!in_cal) {
       return perr(ps, "content outside BEGIN:VCALENDAR%s", NULL);
-    } else if (strcmp(nm, "BEGIN") == 0 && strcmp(val, "VEVENT") == 0) {
+    } else if (strcmp(nm, "BEGIN") == 0 && strcasecmp(val, "VEVENT") == 0) {
       if (in_ev)
         return perr(ps, "VEVENT inside a VEVENT%s", NULL);
       in_ev = true;
       ev = (vevent){-1, -1, false, false, ps->line};
-    } else if (strcmp(nm, "END") == 0 && strcmp(val, "VEVENT") == 0) {
+    } else if (strcmp(nm, "END") == 0 && strcasecmp(val, "VEVENT") == 0) {
       if (!in_ev)
         return perr(ps, "END:VEVENT without BEGIN%s", NULL);
       in_ev = false;
       if (!event_end(ps, c, &ev, nomem))
         return false;
-    } else if (strcmp(nm, "END") == 0 && strcmp(val, "VCALENDAR") == 0) {
+    } else if (strcmp(nm, "END") == 0 && strcasecmp(val, "VCALENDAR") == 0) {
       if (in_ev)
         return perr(ps, "END:VCALENDAR inside a VEVENT%s", NULL);
       in_cal = false;
@@ -472,6 +479,8 @@ PSVC_API int psvc_calendar_import_ical(psvc_calendar *cal, const char *text, cha
     return psvc__fail(NULL, PSVC_ENOMEM, "%s: out of memory", fn);
   }
   ps->p = text;
+  if (strncmp(ps->p, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 byte order mark */
+    ps->p += 3;
   int nomem = 0;
   bool ok = ical_lines(ps, c, &nomem);
   if (ok && psvc__calendar_rebuild(c) != PSVC_OK)

@@ -158,12 +158,17 @@ typedef struct psvc__step {
 /* Roles allowed per (type, action); action 0 is opening an order. */
 typedef struct psvc__grants {
   uint16_t roles[PSVC__TYPE_MAX + 1][PSVC__ACTION_MAX + 1];
+  /* 1 + the index of the step row for (type, state, action), 0 = none:
+     the lifecycle table resolved once per context for O(1) lookups */
+  uint8_t step[PSVC__TYPE_MAX + 1][PSVC__STATE_MAX + 1][PSVC__ACTION_MAX + 1];
 } psvc__grants;
 
 const psvc__step *psvc__lifecycle_steps(size_t *n);
 /* The step for (type, state, action), or NULL: no role may do it there. */
 const psvc__step *psvc__lifecycle_find(int type, int state, int action);
 unsigned psvc__default_roles(int type, int action); /* bit (1u << role) */
+/* psvc__lifecycle_find through the context's resolved table. */
+const psvc__step *psvc__lifecycle_step(const psvc__grants *g, int type, int state, int action);
 void psvc__grants_init(psvc__grants *g);
 
 /* ---- work orders (order.c) ------------------------------------------------ */
@@ -171,14 +176,17 @@ void psvc__grants_init(psvc__grants *g);
    ids) are interned once per context and referred to by a 32-bit id
    (0 = none): ctx->strs.tab[id] is the string. */
 
-/* One applied action: 32 bytes. */
+/* One applied action: 24 bytes. The time (0 .. 9999-12-31, under 2^40 s)
+   is split into 32 + 8 bits so that no padding is needed. Notes live in
+   the order's notes array, in the order of the events that have one. */
 typedef struct psvc__ev {
-  psvc_time at;
+  uint32_t at_lo;
   uint32_t actor, unit, target; /* interned */
-  uint32_t note;                /* 1 + index into the order's notes; 0 = none */
   int32_t value;
-  uint8_t action, role;
+  uint8_t at_hi, action, role, has_note;
 } psvc__ev;
+
+#define PSVC__EV_AT(o, e) ((void)(o), (psvc_time)(e)->at_hi << 32 | (psvc_time)(e)->at_lo)
 
 /* What the history folds into (derived on replay, never stored). */
 typedef struct psvc__ostate {
@@ -194,7 +202,7 @@ typedef struct psvc__order {
   char *summary;  /* owned */
   uint32_t nev, cap, nnotes, capnotes;
   uint32_t customer, opened_by, opened_unit; /* interned */
-  uint32_t holder, holder_pos; /* open-order index: bucket (unit) and slot */
+  uint32_t in[2], slot[2]; /* the two unit indexes: bucket (unit id) and slot */
   psvc__ostate st;
   uint8_t type, channel, area, subtype, opened_role;
   char id[]; /* the order id */
@@ -209,7 +217,11 @@ typedef struct psvc__bucket {
 
 typedef struct psvc__strs {
   char **tab;             /* id -> string; tab[0] unused */
-  psvc__bucket *buckets;  /* id -> open orders held by that unit */
+  /* id -> orders of that unit, in two indexes: [IDX_HELD] the open orders
+     it holds (current unit, or opening unit while none holds it), for
+     psvc_handover; [IDX_CURRENT] every order whose current unit it is, for
+     psvc_order_find by unit */
+  psvc__bucket *buckets[2];
   uint32_t n, cap;
 } psvc__strs;
 

@@ -138,6 +138,20 @@ unsigned psvc__default_roles(int type, int action) {
 
 void psvc__grants_init(psvc__grants *g) {
   for (int t = 1; t <= PSVC__TYPE_MAX; t++)
-    for (int a = 0; a <= PSVC__ACTION_MAX; a++)
+    for (int a = 0; a <= PSVC__ACTION_MAX; a++) {
       g->roles[t][a] = (uint16_t)psvc__default_roles(t, a);
+      for (int s = 1; s <= PSVC__STATE_MAX; s++) {
+        const psvc__step *st = a ? psvc__lifecycle_find(t, s, a) : NULL;
+        g->step[t][s][a] = (uint8_t)(st ? st - steps + 1 : 0);
+      }
+    }
+}
+
+const psvc__step *psvc__lifecycle_step(const psvc__grants *g, int type, int state,
+                                       int action) {
+  if (type < 1 || type > PSVC__TYPE_MAX || state < 1 || state > PSVC__STATE_MAX ||
+      action < 1 || action > PSVC__ACTION_MAX)
+    return NULL;
+  uint8_t i = g->step[type][state][action];
+  return i ? &steps[i - 1] : NULL;
 }

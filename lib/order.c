@@ -39,6 +39,9 @@
 #define ESCALATION_MAX 99
 #define EVENT_KEY_MAX (PSVC_ID_MAX + 12) /* "<id>/<10 digits>" + NUL */
 
+_Static_assert(sizeof(psvc__ev) == 24, "an event stays 24 bytes");
+_Static_assert(PSVC_TIME_MAX < ((psvc_time)1 << 40), "event times fit in 40 bits");
+
 /* EVENT records read at open, waiting for the replay. */
 typedef struct psvc__pending {
   psvc__order *order;
@@ -79,13 +82,19 @@ static uint32_t intern(psvc_ctx *ctx, const char *s, bool *oom) {
     char **tab = psvc__realloc(t->tab, cap * sizeof *tab);
     if (tab)
       t->tab = tab;
-    psvc__bucket *bk = tab ? psvc__realloc(t->buckets, cap * sizeof *bk) : NULL;
-    if (!bk) {
+    for (int k = 0; k < 2 && tab; k++) {
+      psvc__bucket *bk = psvc__realloc(t->buckets[k], cap * sizeof *bk);
+      if (!bk)
+        tab = NULL;
+      else {
+        memset(bk + t->cap, 0, (cap - t->cap) * sizeof *bk);
+        t->buckets[k] = bk;
+      }
+    }
+    if (!tab) { /* the arrays that did grow keep their room: harmless */
       *oom = true;
       return 0;
     }
-    memset(bk + t->cap, 0, (cap - t->cap) * sizeof *bk);
-    t->buckets = bk;
     t->cap = cap;
   }
   char *copy;
@@ -103,17 +112,20 @@ static bool state_open(int s) {
   return s != PSVC_STATE_CLOSED && s != PSVC_STATE_CANCELLED && s != PSVC_STATE_MERGED;
 }
 
-/* The bucket an order belongs in: its current unit, else the unit that
-   opened it; 0 (none) once it is closed, cancelled or merged. */
-static uint32_t holder_of(const psvc__order *o, const psvc__ostate *st) {
-  if (!state_open(st->state))
-    return 0;
-  return st->current ? st->current : o->opened_unit;
+enum { IDX_HELD, IDX_CURRENT };
+
+/* The buckets an order belongs in (0 = none): IDX_HELD while it is open,
+   by its current unit, else the unit that opened it; IDX_CURRENT by its
+   current unit, whatever its state. */
+static void buckets_of(const psvc__order *o, const psvc__ostate *st, uint32_t h[2]) {
+  h[IDX_HELD] = !state_open(st->state) ? 0 : st->current ? st->current : o->opened_unit;
+  h[IDX_CURRENT] = st->current;
 }
 
-/* Room for one more order in bucket h (the only allocation of a move). */
-static int reserve_bucket(psvc_ctx *ctx, uint32_t h) {
-  psvc__bucket *b = &ctx->strs.buckets[h];
+/* Room for one more order in bucket h of index k (the only allocation of
+   a move). */
+static int reserve_bucket(psvc_ctx *ctx, int k, uint32_t h) {
+  psvc__bucket *b = &ctx->strs.buckets[k][h];
   if (!h || b->n < b->cap)
     return PSVC_OK;
   uint32_t cap = b->cap ? b->cap * 2 : 4;
@@ -125,22 +137,32 @@ static int reserve_bucket(psvc_ctx *ctx, uint32_t h) {
   return PSVC_OK;
 }
 
-/* Moves o to bucket h (room reserved); cannot fail. */
-static void move_to(psvc_ctx *ctx, psvc__order *o, uint32_t h) {
-  if (o->holder == h)
+static int reserve_buckets(psvc_ctx *ctx, const uint32_t h[2]) {
+  int rc = reserve_bucket(ctx, IDX_HELD, h[IDX_HELD]);
+  return rc ? rc : reserve_bucket(ctx, IDX_CURRENT, h[IDX_CURRENT]);
+}
+
+/* Moves o to bucket h of index k (room reserved); cannot fail. */
+static void move_to(psvc_ctx *ctx, psvc__order *o, int k, uint32_t h) {
+  if (o->in[k] == h)
     return;
-  if (o->holder) { /* swap-remove */
-    psvc__bucket *b = &ctx->strs.buckets[o->holder];
+  if (o->in[k]) { /* swap-remove */
+    psvc__bucket *b = &ctx->strs.buckets[k][o->in[k]];
     psvc__order *last = b->v[--b->n];
-    b->v[o->holder_pos] = last;
-    last->holder_pos = o->holder_pos;
+    b->v[o->slot[k]] = last;
+    last->slot[k] = o->slot[k];
   }
-  o->holder = h;
+  o->in[k] = h;
   if (h) {
-    psvc__bucket *b = &ctx->strs.buckets[h];
-    o->holder_pos = b->n;
+    psvc__bucket *b = &ctx->strs.buckets[k][h];
+    o->slot[k] = b->n;
     b->v[b->n++] = o;
   }
+}
+
+static void move_all(psvc_ctx *ctx, psvc__order *o, const uint32_t h[2]) {
+  move_to(ctx, o, IDX_HELD, h[IDX_HELD]);
+  move_to(ctx, o, IDX_CURRENT, h[IDX_CURRENT]);
 }
 
 /* ---- argument checks ------------------------------------------------------------------ */
@@ -300,12 +322,12 @@ static const char *receiving_unit(const step_in *in) {
    replay of stored history: grants are per context, not stored). */
 static int plan_step(psvc_ctx *ctx, const psvc__order *o, const step_in *in,
                      const psvc__grants *grants, plan *p) {
-  const psvc__step *s = psvc__lifecycle_find(o->type, o->st.state, in->action);
+  const psvc__step *s = psvc__lifecycle_step(&ctx->grants, o->type, o->st.state, in->action);
   if (!s)
     return refuse(ctx, PSVC_ESTATE, o, in, "is not allowed");
   if (grants && !bit(grants->roles[o->type][in->action], in->role))
     return refuse(ctx, PSVC_EPERM, o, in, "is not permitted");
-  psvc_time last = o->nev ? o->ev[o->nev - 1].at : o->accepted_at;
+  psvc_time last = o->nev ? PSVC__EV_AT(o, &o->ev[o->nev - 1]) : o->accepted_at;
   if (in->at < last)
     return psvc__fail(ctx, PSVC_ERANGE,
                       "psvc_order_apply: %s at %lld is earlier than the order's previous "
@@ -313,6 +335,7 @@ static int plan_step(psvc_ctx *ctx, const psvc__order *o, const step_in *in,
                       name(PSVC_DOM_ACTION, in->action), (long long)in->at, (long long)last);
   if (in->at > PSVC_TIME_MAX)
     return check_time(ctx, "psvc_order_apply", "event time", in->at);
+
   *p = (plan){o->st, CUR_KEEP, false, false};
   psvc__ostate *n = &p->st;
   n->state = (uint8_t)(s->to == PSVC__SAME   ? o->st.state
@@ -413,7 +436,7 @@ static int reserve_events(psvc__order *o, bool note) {
 typedef struct staged {
   psvc__ev e;
   char *note; /* owned until committed */
-  uint32_t holder;
+  uint32_t buckets[2];
 } staged;
 
 /* Phase 2 for one event: interned strings, an owned note, room in the
@@ -421,17 +444,17 @@ typedef struct staged {
 static int prepare_event(psvc_ctx *ctx, psvc__order *o, const step_in *in,
                          const char *actor, const char *note, plan *p, staged *sg) {
   bool oom = false;
-  sg->e = (psvc__ev){in->at, intern(ctx, actor, &oom), intern(ctx, in->unit, &oom),
-                     intern(ctx, in->target, &oom), 0, in->value, (uint8_t)in->action,
-                     (uint8_t)in->role};
+  sg->e = (psvc__ev){(uint32_t)in->at, intern(ctx, actor, &oom), intern(ctx, in->unit, &oom),
+                     intern(ctx, in->target, &oom), in->value, (uint8_t)(in->at >> 32),
+                     (uint8_t)in->action, (uint8_t)in->role, 0};
   sg->note = NULL;
   if (!oom && note && !(sg->note = psvc__strdup(note)))
     oom = true;
   int rc = oom ? PSVC_ENOMEM : reserve_events(o, note != NULL);
   if (rc == PSVC_OK) {
     resolve_units(p, sg->e.target, sg->e.unit);
-    sg->holder = holder_of(o, &p->st);
-    rc = reserve_bucket(ctx, sg->holder);
+    buckets_of(o, &p->st, sg->buckets);
+    rc = reserve_buckets(ctx, sg->buckets);
   }
   if (rc != PSVC_OK) {
     psvc__free(sg->note);
@@ -444,11 +467,11 @@ static int prepare_event(psvc_ctx *ctx, psvc__order *o, const step_in *in,
 static void commit_event(psvc_ctx *ctx, psvc__order *o, staged *sg, const plan *p) {
   if (sg->note) {
     o->notes[o->nnotes++] = sg->note;
-    sg->e.note = o->nnotes;
+    sg->e.has_note = 1;
   }
   o->ev[o->nev++] = sg->e;
   o->st = p->st;
-  move_to(ctx, o, sg->holder);
+  move_all(ctx, o, sg->buckets);
 }
 
 /* ---- context lifetime ------------------------------------------------------------------ */
@@ -485,10 +508,12 @@ void psvc__orders_free(psvc_ctx *ctx) {
   psvc__strs *t = &ctx->strs;
   for (uint32_t i = 1; i <= t->n; i++) {
     psvc__free(t->tab[i]);
-    psvc__free(t->buckets[i].v);
+    psvc__free(t->buckets[IDX_HELD][i].v);
+    psvc__free(t->buckets[IDX_CURRENT][i].v);
   }
   psvc__free(t->tab);
-  psvc__free(t->buckets);
+  psvc__free(t->buckets[IDX_HELD]);
+  psvc__free(t->buckets[IDX_CURRENT]);
   memset(t, 0, sizeof *t);
   psvc__map_free(&ctx->strings);
   pending_free(ctx);
@@ -522,7 +547,7 @@ static int order_build(psvc_ctx *ctx, const psvc__order_rec *r, psvc__order **ou
   o->opened_by = intern(ctx, r->opened_by, &oom);
   o->opened_unit = intern(ctx, r->opened_unit, &oom);
   if (oom || (r->summary && !o->summary) || psvc__map_reserve(&ctx->orders, 1) != PSVC_OK ||
-      reserve_bucket(ctx, o->opened_unit) != PSVC_OK) {
+      reserve_bucket(ctx, IDX_HELD, o->opened_unit) != PSVC_OK) {
     order_destroy(o);
     return PSVC_ENOMEM;
   }
@@ -539,7 +564,9 @@ static int order_build(psvc_ctx *ctx, const psvc__order_rec *r, psvc__order **ou
 
 static void insert_order(psvc_ctx *ctx, psvc__order *o) {
   psvc__map_put(&ctx->orders, o->id, o);
-  move_to(ctx, o, holder_of(o, &o->st));
+  uint32_t h[2];
+  buckets_of(o, &o->st, h);
+  move_all(ctx, o, h);
 }
 
 static int check_open(psvc_ctx *ctx, const psvc_order_spec *spec, const psvc_actor *who,
@@ -644,9 +671,11 @@ static int record_event(psvc_ctx *ctx, psvc__order *o, const step_in *in, const 
     return psvc__fail(ctx, PSVC_ENOMEM, "psvc_order_apply: out of memory");
   }
   char key[EVENT_KEY_MAX];
-  event_key(key, o->id, o->nev);
-  psvc__write w = {PSVC_REC_EVENT, key, b.data, b.len, false};
-  rc = psvc__store_write(ctx, &w, 1);
+  if (ctx->has_store) {
+    event_key(key, o->id, o->nev);
+    psvc__write w = {PSVC_REC_EVENT, key, b.data, b.len, false};
+    rc = psvc__store_write(ctx, &w, 1);
+  }
   psvc__buf_free(&b);
   if (rc) {
     psvc__free(sg.note);
@@ -829,8 +858,9 @@ static const char *copy_str(char **pool, const char *s) {
   return d;
 }
 
-static const char *note_of(const psvc__order *o, const psvc__ev *e) {
-  return e->note ? o->notes[e->note - 1] : NULL;
+/* The note of event e, given how many notes came before it (*k). */
+static const char *note_of(const psvc__order *o, const psvc__ev *e, uint32_t *k) {
+  return e->has_note ? o->notes[(*k)++] : NULL;
 }
 
 static size_t snapshot_size(const psvc_ctx *ctx, const psvc__order *o) {
@@ -840,10 +870,10 @@ static size_t snapshot_size(const psvc_ctx *ctx, const psvc__order *o) {
        slen(psvc__str(ctx, o->opened_by)) + slen(psvc__str(ctx, o->opened_unit)) +
        slen(psvc__str(ctx, st->responsible)) + slen(psvc__str(ctx, st->current)) +
        slen(psvc__str(ctx, st->merged_into));
-  for (uint32_t i = 0; i < o->nev; i++) {
+  for (uint32_t i = 0, k = 0; i < o->nev; i++) {
     const psvc__ev *e = &o->ev[i];
     n += slen(psvc__str(ctx, e->actor)) + slen(psvc__str(ctx, e->unit)) +
-         slen(psvc__str(ctx, e->target)) + slen(note_of(o, e));
+         slen(psvc__str(ctx, e->target)) + slen(note_of(o, e, &k));
   }
   return n;
 }
@@ -875,13 +905,13 @@ static psvc_order *snapshot(const psvc_ctx *ctx, const psvc__order *o) {
   s->urges = (int)(st->urges > INT32_MAX ? INT32_MAX : st->urges);
   s->reopens = (int)(st->reopens > INT32_MAX ? INT32_MAX : st->reopens);
   s->nev = o->nev;
-  for (uint32_t i = 0; i < o->nev; i++) {
+  for (uint32_t i = 0, k = 0; i < o->nev; i++) {
     const psvc__ev *e = &o->ev[i];
-    s->ev[i] = (snap_ev){e->at,
+    s->ev[i] = (snap_ev){PSVC__EV_AT(o, e),
                          copy_str(&pool, psvc__str(ctx, e->actor)),
                          copy_str(&pool, psvc__str(ctx, e->unit)),
                          copy_str(&pool, psvc__str(ctx, e->target)),
-                         copy_str(&pool, note_of(o, e)),
+                         copy_str(&pool, note_of(o, e, &k)),
                          e->value,
                          e->action,
                          e->role};
@@ -1036,14 +1066,13 @@ static int collect(psvc_ctx *ctx, const char *fn, scope sc, order_pred pred, con
 
 static scope everything(void) { return (scope){NULL, 0}; }
 
-/* The bucket of `unit` (empty if the unit was never seen). */
-static scope bucket_of(const psvc_ctx *ctx, const char *unit) {
+/* The bucket of `unit` in index k (empty if the unit was never seen). */
+static scope bucket_of(const psvc_ctx *ctx, int k, const char *unit) {
   static psvc__order *none[1];
   uint32_t id = lookup(ctx, unit);
-  if (!id)
+  if (!id || !ctx->strs.buckets[k][id].v)
     return (scope){none, 0};
-  return (scope){ctx->strs.buckets[id].v ? ctx->strs.buckets[id].v : none,
-                 ctx->strs.buckets[id].n};
+  return (scope){ctx->strs.buckets[k][id].v, ctx->strs.buckets[k][id].n};
 }
 
 static bool eq_id(const psvc_ctx *ctx, uint32_t have, const char *want) {
@@ -1088,10 +1117,15 @@ PSVC_API int psvc_order_find(psvc_ctx *ctx, const psvc_filter *f, psvc_list **ou
   if (f->from < 0 || f->to < 0 || (f->to && f->to < f->from))
     return psvc__fail(ctx, PSVC_ERANGE, "%s: [from, to) = [%lld, %lld) is not a time range",
                       fn, (long long)f->from, (long long)f->to);
-  /* open orders of a unit: the index answers without looking at the rest */
-  bool indexed = f->unit && f->state_mask && !(f->state_mask & ~OPEN_MASK);
-  return collect(ctx, fn, indexed ? bucket_of(ctx, f->unit) : everything(), filter_match, f,
-                 -1, out);
+  /* by unit: the unit's bucket answers without looking at the other orders */
+  if (f->unit) {
+    bool open_only = f->state_mask && !(f->state_mask & ~OPEN_MASK);
+    scope cur = bucket_of(ctx, IDX_CURRENT, f->unit);
+    scope held = bucket_of(ctx, IDX_HELD, f->unit);
+    return collect(ctx, fn, open_only && held.n < cur.n ? held : cur, filter_match, f, -1,
+                   out);
+  }
+  return collect(ctx, fn, everything(), filter_match, f, -1, out);
 }
 
 /* W-13: open, and held by the unit, or opened by it and held by none —
@@ -1112,7 +1146,7 @@ PSVC_API int psvc_handover(psvc_ctx *ctx, const char *unit, psvc_time now, psvc_
   int rc = check_time(ctx, fn, "now", now);
   if (rc)
     return rc;
-  return collect(ctx, fn, bucket_of(ctx, unit), any, NULL, now, out);
+  return collect(ctx, fn, bucket_of(ctx, IDX_HELD, unit), any, NULL, now, out);
 }
 
 /* ---- SLA crossings (sla.c decides per order) ---------------------------------------------- */

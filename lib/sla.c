@@ -259,8 +259,15 @@ static int check_policy(psvc_ctx *ctx, const psvc_policy *p) {
   if (p->area && !psvc_enum_name(PSVC_DOM_AREA, p->area))
     return psvc__fail(ctx, PSVC_EINVAL, "%s: area %d is neither 0 nor a PSVC_AREA_*", fn,
                       p->area);
-  if (p->subtype < 0 || p->subtype > 7)
-    return psvc__fail(ctx, PSVC_EINVAL, "%s: subtype %d is out of range", fn, p->subtype);
+  if (p->subtype && !(p->order_type == PSVC_ORDER_COMPLAINT
+                          ? psvc_enum_name(PSVC_DOM_COMPLAINT, p->subtype)
+                          : p->order_type == PSVC_ORDER_SERVICE_REQUEST
+                              ? psvc_enum_name(PSVC_DOM_REQUEST, p->subtype)
+                              : NULL))
+    return psvc__fail(ctx, PSVC_EINVAL,
+                      "%s: subtype %d does not fit order type %d (only COMPLAINT and "
+                      "SERVICE_REQUEST have subtypes, W-15, W-16)", fn, p->subtype,
+                      p->order_type);
   if (!psvc_enum_name(PSVC_DOM_CLOCK, p->clock))
     return psvc__fail(ctx, PSVC_EINVAL, "%s: clock %d is not a PSVC_CLOCK_*", fn, p->clock);
   bool days = p->clock == PSVC_CLOCK_CALENDAR_DAYS || p->clock == PSVC_CLOCK_WORK_DAYS;
@@ -525,21 +532,21 @@ static result judge(const psvc__order *o, size_t nev, const cycle *cy, const clo
   bool paused = false, reached = false;
   for (size_t i = 0; i < nev; i++) {
     const psvc__ev *e = &o->ev[i];
-    if (e->at >= cy->end)
+    if (PSVC__EV_AT(o, e) > cy->end) /* an event at `now` is seen (a SUSPEND at now pauses) */
       break;
     bool enters = e->action == PSVC_ACT_SUSPEND, leaves = e->action == PSVC_ACT_RESUME ||
                                                             (paused && is_end(e));
     if (p->runs_suspended || (!enters && !leaves))
       continue;
     if (enters && !paused) {
-      pause_from = e->at > cy->start ? e->at : cy->start;
+      pause_from = PSVC__EV_AT(o, e) > cy->start ? PSVC__EV_AT(o, e) : cy->start;
       int64_t seg = clock_secs(ck, cursor, pause_from);
       if (!reached && r.elapsed + seg >= limit)
         r.deadline = clock_add(ck, cursor, limit - r.elapsed), reached = true;
       r.elapsed += seg;
       paused = true;
     } else if (leaves && paused) {
-      cursor = e->at > cy->start ? e->at : cy->start;
+      cursor = PSVC__EV_AT(o, e) > cy->start ? PSVC__EV_AT(o, e) : cy->start;
       paused = false;
     }
   }
@@ -587,28 +594,28 @@ static bool find_cycle(const psvc__order *o, size_t nev, const metric_def *d, in
       if (!start && ((fr_resolve && e->action == PSVC_ACT_ARRIVE) ||
                      (d->start == START_HANDLED &&
                       (e->action == PSVC_ACT_RESOLVE || e->action == PSVC_ACT_REPLY))))
-        start = e->at;
+        start = PSVC__EV_AT(o, e);
       else if (start && d->start == START_HANDLED &&
                (e->action == PSVC_ACT_RESOLVE || e->action == PSVC_ACT_REPLY))
-        start = e->at; /* the visit clock runs from the latest handling step */
+        start = PSVC__EV_AT(o, e); /* the visit clock runs from the latest handling step */
       if (start && is_stop(d, e)) {
-        cy->stop = e->at;
+        cy->stop = PSVC__EV_AT(o, e);
         break;
       }
       if (is_end(e)) {
         *abandoned = true; /* closed, cancelled or merged before the clock stopped */
-        cy->end = e->at;
+        cy->end = PSVC__EV_AT(o, e);
         break;
       }
     }
     if (d->per_cycle && is_reopen(e)) {
       if (current == k) { /* cycle k ends here unstopped */
-        cy->end = e->at;
+        cy->end = PSVC__EV_AT(o, e);
         break;
       }
       current++;
       if (current == k)
-        start = d->start == START_ACCEPT && !fr_resolve ? e->at : 0;
+        start = d->start == START_ACCEPT && !fr_resolve ? PSVC__EV_AT(o, e) : 0;
     }
   }
   cy->start = start;
@@ -620,7 +627,7 @@ static bool find_cycle(const psvc__order *o, size_t nev, const metric_def *d, in
 /* Events at or before `now`. */
 static size_t events_seen(const psvc__order *o, psvc_time now) {
   size_t n = o->nev;
-  while (n > 0 && o->ev[n - 1].at > now)
+  while (n > 0 && PSVC__EV_AT(o, &o->ev[n - 1]) > now)
     n--;
   return n;
 }

@@ -500,6 +500,36 @@ char *fault_dump_customer(const psvc_customer *c) {
   return t.s;
 }
 
+static void dump_order(text *t, const psvc_order *o) {
+  addf(t, "order %s\n", str_or_null(psvc_order_id(o)));
+  addf(t, "  type=%d subtype=%d channel=%d customer=%s area=%d accepted_at=%lld\n",
+       psvc_order_type(o), psvc_order_subtype(o), psvc_order_channel(o),
+       str_or_null(psvc_order_customer(o)), psvc_order_area(o),
+       (long long)psvc_order_accepted_at(o));
+  addf(t, "  summary=%s\n", str_or_null(psvc_order_summary(o)));
+  addf(t, "  opened_by=%s opened_role=%d opened_unit=%s\n", str_or_null(psvc_order_opened_by(o)),
+       psvc_order_opened_role(o), str_or_null(psvc_order_opened_unit(o)));
+  addf(t, "  state=%d is_open=%d suspended_from=%d responsible=%s current=%s merged_into=%s\n",
+       psvc_order_state(o), psvc_order_is_open(o), psvc_order_suspended_from(o),
+       str_or_null(psvc_order_responsible_unit(o)), str_or_null(psvc_order_current_unit(o)),
+       str_or_null(psvc_order_merged_into(o)));
+  addf(t, "  urges=%d escalation=%d satisfaction=%d reopens=%d events=%zu\n",
+       psvc_order_urge_count(o), psvc_order_escalation_level(o), psvc_order_satisfaction(o),
+       psvc_order_reopen_count(o), psvc_order_event_count(o));
+  for (size_t i = 0; i < psvc_order_event_count(o); i++)
+    addf(t, "  event %zu: action=%d at=%lld actor=%s role=%d unit=%s target=%s value=%d note=%s\n",
+         i, psvc_order_event_action(o, i), (long long)psvc_order_event_at(o, i),
+         str_or_null(psvc_order_event_actor(o, i)), psvc_order_event_role(o, i),
+         str_or_null(psvc_order_event_unit(o, i)), str_or_null(psvc_order_event_target(o, i)),
+         psvc_order_event_value(o, i), str_or_null(psvc_order_event_note(o, i)));
+}
+
+char *fault_dump_order(const psvc_order *o) {
+  text t = {0};
+  dump_order(&t, o);
+  return t.s;
+}
+
 char *fault_dump_ctx(psvc_ctx *ctx) {
   psvc_list *l = NULL;
   if (psvc_customer_list(ctx, &l) != PSVC_OK)
@@ -515,6 +545,25 @@ char *fault_dump_ctx(psvc_ctx *ctx) {
     }
     dump_customer(&t, c);
     psvc_customer_free(c);
+  }
+  psvc_list_free(l);
+  /* then every order (empty filter: all of them, by accepted_at and id) */
+  l = NULL;
+  psvc_filter all = PSVC_FILTER_INIT;
+  if (psvc_order_find(ctx, &all, &l) != PSVC_OK) {
+    free(t.s);
+    return NULL;
+  }
+  addf(&t, "%zu orders\n", psvc_list_count(l));
+  for (size_t i = 0; i < psvc_list_count(l); i++) {
+    psvc_order *o = NULL;
+    if (psvc_order_load(ctx, psvc_list_id(l, i), &o) != PSVC_OK) {
+      psvc_list_free(l);
+      free(t.s);
+      return NULL;
+    }
+    dump_order(&t, o);
+    psvc_order_free(o);
   }
   psvc_list_free(l);
   return t.s;

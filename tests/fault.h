@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A fixed time for tests that need a "now": 2026-09-21T07:33:20Z. Tests never
+/* A fixed time for tests that need a "now": 2026-09-21T14:13:20Z. Tests never
    read the wall clock. */
 #define FAULT_NOW ((psvc_time)1790000000)
 #define FAULT_DAY ((psvc_time)86400)
@@ -153,8 +153,13 @@ void fault_alloc_arm(fault_alloc *a, long k);
    shows the difference on failure). All returned strings are libc-malloc'd:
    release them with free(). */
 char *fault_dump_customer(const psvc_customer *c);          /* every getter */
-/* Every customer in list order, each with every getter; NULL if a library
-   call failed (e.g. an armed allocator: pause it first). */
+/* A work-order snapshot: every getter (extensions included) and every field
+   of every event, in history order. */
+char *fault_dump_order(const psvc_order *o);
+/* Every customer in list order, each with every getter, then every order
+   (psvc_order_find with an empty filter: by accepted_at, then id) as
+   fault_dump_order renders it; NULL if a library call failed (e.g. an armed
+   allocator: pause it first). */
 char *fault_dump_ctx(psvc_ctx *ctx);
 
 /* A customer with every field set and no ERROR findings; variant (0..3)
