@@ -67,6 +67,18 @@ typedef struct tables {
   int64_t *gsecs;            /* secs(lo + i), i = 0 .. hi - lo */
   int32_t *wlist;            /* the working days of the span, ascending */
   size_t nwork;
+  /* fast paths inside the span (see add_days_fast / add_secs_fast): */
+  int32_t *dcum;             /* working days in [lo, lo + i), i = 0 .. hi - lo */
+  int64_t *wsec;             /* business seconds of the span before its j-th working
+                                day, j = 0 .. nwork */
+  uint32_t *dpack;           /* dcum[i] << 3 | profile of day lo + i: one load */
+  struct wday {
+    int64_t wsec;            /* = wsec[j] */
+    int32_t day, prof;       /* = wlist[j] and its profile */
+  } *W;                      /* j = 0 .. nwork (the last: wsec only) */
+  int32_t maxd;              /* the longest working day, seconds */
+  double inv_maxd;           /* 1 / maxd, for a division-free first guess */
+  uint16_t wm[8][1440];      /* minute of the day of profile p's k-th worked minute */
 } tables;
 
 struct psvc_calendar {
@@ -149,18 +161,29 @@ static void tables_free(tables *t) {
   psvc__free(t->csecs);
   psvc__free(t->gsecs);
   psvc__free(t->wlist);
+  psvc__free(t->dcum);
+  psvc__free(t->wsec);
+  psvc__free(t->dpack);
+  psvc__free(t->W);
   memset(t, 0, sizeof *t);
 }
 
 static void build_profiles(const psvc_calendar *c, tables *t) {
   for (int p = 1; p <= 7; p++) {
+    int k = 0;
+    for (int i = 0; i < c->nwin[p]; i++)
+      for (int m = c->win[p][i].open; m < c->win[p][i].close; m++)
+        t->wm[p][k++] = (uint16_t)m;
     for (int i = 0; i < c->nwin[p]; i++)
       for (int m = c->win[p][i].open; m < c->win[p][i].close; m++)
         t->cum[p][m + 1] = 60; /* marks worked minutes; summed below */
     for (int m = 0; m < 1440; m++)
       t->cum[p][m + 1] += t->cum[p][m];
     t->psecs[p] = t->cum[p][1440];
+    if (t->psecs[p] > t->maxd)
+      t->maxd = t->psecs[p];
   }
+  t->inv_maxd = t->maxd ? 1.0 / t->maxd : 0;
 }
 
 static void build_week(tables *t) {
@@ -195,7 +218,12 @@ static int build_span(const psvc_calendar *c, tables *t) {
   t->csecs = psvc__malloc((n + 1) * sizeof *t->csecs);
   t->gsecs = psvc__malloc((n + 1) * sizeof *t->gsecs);
   t->wlist = psvc__malloc((n ? n : 1) * sizeof *t->wlist);
-  if (!t->prof || !t->cdays || !t->csecs || !t->gsecs || !t->wlist)
+  t->dcum = psvc__malloc((n + 1) * sizeof *t->dcum);
+  t->wsec = psvc__malloc((n + 1) * sizeof *t->wsec);
+  t->dpack = psvc__malloc((n + 1) * sizeof *t->dpack);
+  t->W = psvc__malloc((n + 1) * sizeof *t->W);
+  if (!t->prof || !t->cdays || !t->csecs || !t->gsecs || !t->wlist || !t->dcum || !t->wsec ||
+      !t->dpack || !t->W)
     return PSVC_ENOMEM;
   int64_t cd = 0, cs = 0;
   size_t e = 0;
@@ -204,12 +232,19 @@ static int build_span(const psvc_calendar *c, tables *t) {
     t->cdays[i] = (int32_t)cd;
     t->csecs[i] = cs;
     t->gsecs[i] = periodic_secs(t, day) + cs;
+    t->dcum[i] = (int32_t)t->nwork;
+    t->wsec[t->nwork] = t->gsecs[i] - t->gsecs[0];
+    t->W[t->nwork] = (struct wday){t->wsec[t->nwork], 0, 0};
+    t->dpack[i] = (uint32_t)t->nwork << 3;
     if (i == n)
       break;
     int p = weekday(day);
     if (e < c->nex && c->ex[e].day == day)
       p = c->ex[e++].profile;
     t->prof[i] = (int8_t)p;
+    t->dpack[i] |= (uint32_t)p;
+    if (t->psecs[p] > 0)
+      t->W[t->nwork] = (struct wday){t->wsec[t->nwork], (int32_t)day, p};
     int normal = weekday(day);
     cd += (t->psecs[p] > 0) - (t->psecs[normal] > 0);
     cs += t->psecs[p] - t->psecs[normal];
@@ -518,6 +553,62 @@ static int local_day(const psvc_calendar *c, psvc_time t) {
 /* The scalar cores, shared by the bulk forms; they never record messages. */
 typedef enum { OK, BAD_TIME, BAD_COUNT, NO_WORK, PAST_END } outcome;
 
+/* Seconds worked by profile p before second `sod` of its day. */
+static int32_t in_day(const tables *t, int p, int sod) {
+  int m = sod / 60;
+  int32_t in = t->cum[p][m];
+  return in + (t->cum[p][m + 1] != in ? sod % 60 : 0);
+}
+
+/* The second of the day at which profile p has worked r seconds
+   (0 < r <= psecs[p]): within its ceil(r / 60)-th worked minute. */
+static int second_reaching(const tables *t, int p, int64_t r) {
+  int k = (int)((r - 1) / 60);
+  return t->wm[p][k] * 60 + (int)(r - (int64_t)k * 60);
+}
+
+/* add_days and add_secs inside the exception span, where the tables give
+   the answer in a few loads; false when the answer leaves the span. */
+static bool add_days_fast(const tables *t, int64_t start, int64_t days, int64_t *day) {
+  int64_t i = start + 1 - t->lo;
+  if (t->hi == t->lo || i < 0 || i > t->hi - t->lo)
+    return false;
+  int64_t j = t->dcum[i] + days - 1; /* index of the answer in wlist */
+  if (j >= (int64_t)t->nwork)
+    return false;
+  *day = t->wlist[j];
+  return true;
+}
+
+static bool add_secs_fast(const tables *t, int64_t local, int64_t secs, int64_t *res) {
+  /* local >= -14 h: shifting by a day keeps the division unsigned */
+  int64_t day = (int64_t)((uint64_t)(local + DAY_S) / DAY_S) - 1;
+  int64_t i = day - t->lo;
+  if (i < 0 || i >= t->hi - t->lo || t->maxd == 0)
+    return false;
+  int sod = (int)(local - day * DAY_S);
+  uint32_t pk = t->dpack[i];
+  int64_t js = pk >> 3; /* first working day at or after `day` */
+  const struct wday *W = t->W;
+  int64_t target = W[js].wsec + in_day(t, (int)(pk & 7), sod) + secs; /* profile 0: 0 */
+  int64_t nw = (int64_t)t->nwork;
+  if (target > W[nw].wsec)
+    return false;
+  /* the answer j is the first working day with W[j + 1].wsec >= target; no
+     working day is longer than maxd, so the guess is at most one off when
+     the days are alike */
+  int64_t j = js + (int64_t)((double)(target - W[js].wsec - 1) * t->inv_maxd);
+  j = j < nw ? j : nw - 1;
+  j -= j > js && W[j].wsec >= target;
+  j += W[j + 1].wsec < target;
+  while (j > js && W[j].wsec >= target) /* rare: several days shorter than maxd */
+    j--;
+  while (W[j + 1].wsec < target)
+    j++;
+  *res = (int64_t)W[j].day * DAY_S + second_reaching(t, W[j].prof, target - W[j].wsec);
+  return true;
+}
+
 static outcome add_secs(const psvc_calendar *c, psvc_time t, int64_t secs, psvc_time *out) {
   if (!time_ok(t))
     return BAD_TIME;
@@ -528,7 +619,13 @@ static outcome add_secs(const psvc_calendar *c, psvc_time t, int64_t secs, psvc_
     return OK;
   }
   const tables *tb = &c->t;
-  int64_t off = (int64_t)c->offset_min * 60;
+  int64_t off = (int64_t)c->offset_min * 60, fast;
+  if (add_secs_fast(tb, t + off, secs, &fast)) {
+    if (fast - off > PSVC_TIME_MAX)
+      return PAST_END;
+    *out = fast - off;
+    return OK;
+  }
   int64_t target = secs_at(tb, t + off) + secs, day;
   if (!day_reaching(tb, target, &day))
     return NO_WORK;
@@ -557,7 +654,8 @@ static outcome add_days(const psvc_calendar *c, psvc_time t, int64_t days, psvc_
   if (days < 0 || days > 4000000)
     return BAD_COUNT;
   int64_t start = local_day(c, t), day = start;
-  if (days > 0 && !nth_workday(&c->t, days_before(&c->t, start + 1) + days - 1, &day))
+  if (days > 0 && !add_days_fast(&c->t, start, days, &day) &&
+      !nth_workday(&c->t, days_before(&c->t, start + 1) + days - 1, &day))
     return NO_WORK;
   int64_t res = (day + 1) * DAY_S - 1 - (int64_t)c->offset_min * 60;
   if (res > PSVC_TIME_MAX)
@@ -640,20 +738,47 @@ static int64_t horizon(const psvc_calendar *c, int64_t count, bool secs) {
   return PSVC_TIME_MAX - span;
 }
 
+/* Pass 1 of a bulk call: every input in range, and the largest start and
+   count, so that one horizon check proves most batches safe at once. */
+static bool bulk_inputs_ok(const psvc_time *t, const int64_t *c64, const int32_t *c32,
+                           size_t n, psvc_time *tmax, int64_t *cmax) {
+  bool ok = true;
+  psvc_time tm = 0;
+  int64_t cm = 0;
+  for (size_t i = 0; i < n; i++) {
+    int64_t c = c64 ? c64[i] : c32[i];
+    ok &= time_ok(t[i]) & (c >= 0);
+    tm = t[i] > tm ? t[i] : tm;
+    cm = c > cm ? c : cm;
+  }
+  *tmax = tm;
+  *cmax = cm;
+  return ok;
+}
+
 PSVC_API int psvc_calendar_add_seconds_n(const psvc_calendar *c, const psvc_time *t,
                                          const int64_t *secs, psvc_time *out, size_t n) {
   const char *fn = "psvc_calendar_add_seconds_n";
   if (!c || ((!t || !secs || !out) && n))
     return psvc__fail(NULL, PSVC_EINVAL, "%s: NULL argument", fn);
+  psvc_time tmax;
+  int64_t cmax;
+  if (!bulk_inputs_ok(t, secs, NULL, n, &tmax, &cmax) || tmax > horizon(c, cmax, true))
+    for (size_t i = 0; i < n; i++) { /* find the failing element, if any */
+      psvc_time r;
+      outcome o = add_secs(c, t[i], secs[i], &r);
+      if (o != OK)
+        return report(o, fn, i, true);
+    }
+  const tables *tb = &c->t;
+  int64_t off = (int64_t)c->offset_min * 60;
   for (size_t i = 0; i < n; i++) {
-    psvc_time r;
-    bool sure = time_ok(t[i]) && secs[i] >= 0 && t[i] <= horizon(c, secs[i], true);
-    outcome o = sure ? OK : add_secs(c, t[i], secs[i], &r);
-    if (o != OK)
-      return report(o, fn, i, true);
+    int64_t r;
+    if (secs[i] > 0 && add_secs_fast(tb, t[i] + off, secs[i], &r))
+      out[i] = r - off;
+    else
+      add_secs(c, t[i], secs[i], &out[i]);
   }
-  for (size_t i = 0; i < n; i++)
-    add_secs(c, t[i], secs[i], &out[i]);
   return PSVC_OK;
 }
 
@@ -662,15 +787,24 @@ PSVC_API int psvc_calendar_add_workdays_n(const psvc_calendar *c, const psvc_tim
   const char *fn = "psvc_calendar_add_workdays_n";
   if (!c || ((!t || !days || !out) && n))
     return psvc__fail(NULL, PSVC_EINVAL, "%s: NULL argument", fn);
+  psvc_time tmax;
+  int64_t cmax;
+  if (!bulk_inputs_ok(t, NULL, days, n, &tmax, &cmax) || tmax > horizon(c, cmax, false))
+    for (size_t i = 0; i < n; i++) {
+      psvc_time r;
+      outcome o = add_days(c, t[i], days[i], &r);
+      if (o != OK)
+        return report(o, fn, i, true);
+    }
+  /* every element is valid: the lean loop, the span's tables first */
+  const tables *tb = &c->t;
+  int64_t off = (int64_t)c->offset_min * 60;
   for (size_t i = 0; i < n; i++) {
-    psvc_time r;
-    bool sure = time_ok(t[i]) && days[i] >= 0 && t[i] <= horizon(c, days[i], false);
-    outcome o = sure ? OK : add_days(c, t[i], days[i], &r);
-    if (o != OK)
-      return report(o, fn, i, true);
+    int64_t start = (int64_t)((uint64_t)(t[i] + off + DAY_S) / DAY_S) - 1, day = start;
+    if (days[i] > 0 && !add_days_fast(tb, start, days[i], &day))
+      nth_workday(tb, days_before(tb, start + 1) + days[i] - 1, &day);
+    out[i] = (day + 1) * DAY_S - 1 - off;
   }
-  for (size_t i = 0; i < n; i++)
-    add_days(c, t[i], days[i], &out[i]);
   return PSVC_OK;
 }
 

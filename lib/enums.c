@@ -231,15 +231,22 @@ static bool domain_known(int domain) {
 }
 
 /* Rows of one domain are contiguous: find the first. */
+/* The rows of one domain: rows[] is grouped by domain in ascending order
+   (tests/test_enums.c checks it), so a binary search finds the group. */
 static const enum_row *domain_rows(int domain, size_t *count) {
-  size_t i = 0;
-  while (i < NROWS && rows[i].domain != domain)
-    i++;
-  size_t j = i;
+  size_t lo = 0, hi = NROWS;
+  while (lo < hi) { /* first row with rows[i].domain >= domain */
+    size_t mid = (lo + hi) / 2;
+    if (rows[mid].domain < domain)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  size_t j = lo;
   while (j < NROWS && rows[j].domain == domain)
     j++;
-  *count = j - i;
-  return rows + i;
+  *count = j - lo;
+  return rows + lo;
 }
 
 PSVC_API const char *psvc_enum_name(int domain, int value) {
