@@ -77,7 +77,8 @@ typedef struct tables {
     int32_t day, prof;       /* = wlist[j] and its profile */
   } *W;                      /* j = 0 .. nwork (the last: wsec only) */
   int32_t maxd;              /* the longest working day, seconds */
-  double inv_maxd;           /* 1 / maxd, for a division-free first guess */
+  uint64_t inv_maxd;         /* floor(2^32 / maxd) + 1: q = n * inv >> 32 is
+                                n / maxd for n < 2^31 (no division) */
   uint16_t wm[8][1440];      /* minute of the day of profile p's k-th worked minute */
 } tables;
 
@@ -183,7 +184,7 @@ static void build_profiles(const psvc_calendar *c, tables *t) {
     if (t->psecs[p] > t->maxd)
       t->maxd = t->psecs[p];
   }
-  t->inv_maxd = t->maxd ? 1.0 / t->maxd : 0;
+  t->inv_maxd = t->maxd ? ((uint64_t)1 << 32) / (uint64_t)t->maxd + 1 : 0;
 }
 
 static void build_week(tables *t) {
@@ -554,7 +555,13 @@ static int local_day(const psvc_calendar *c, psvc_time t) {
 typedef enum { OK, BAD_TIME, BAD_COUNT, NO_WORK, PAST_END } outcome;
 
 /* Seconds worked by profile p before second `sod` of its day. */
-static int32_t in_day(const tables *t, int p, int sod) {
+#if defined(__GNUC__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE inline
+#endif
+
+static HOT_INLINE int32_t in_day(const tables *t, int p, int sod) {
   int m = sod / 60;
   int32_t in = t->cum[p][m];
   return in + (t->cum[p][m + 1] != in ? sod % 60 : 0);
@@ -562,14 +569,15 @@ static int32_t in_day(const tables *t, int p, int sod) {
 
 /* The second of the day at which profile p has worked r seconds
    (0 < r <= psecs[p]): within its ceil(r / 60)-th worked minute. */
-static int second_reaching(const tables *t, int p, int64_t r) {
-  int k = (int)((r - 1) / 60);
-  return t->wm[p][k] * 60 + (int)(r - (int64_t)k * 60);
+static HOT_INLINE int second_reaching(const tables *t, int p, int64_t r) {
+  int k = ((int)r - 1) / 60; /* 0 < r <= 86400 */
+  return t->wm[p][k] * 60 + (int)r - k * 60;
 }
 
 /* add_days and add_secs inside the exception span, where the tables give
    the answer in a few loads; false when the answer leaves the span. */
-static bool add_days_fast(const tables *t, int64_t start, int64_t days, int64_t *day) {
+static HOT_INLINE bool add_days_fast(const tables *t, int64_t start, int64_t days,
+                                      int64_t *day) {
   int64_t i = start + 1 - t->lo;
   if (t->hi == t->lo || i < 0 || i > t->hi - t->lo)
     return false;
@@ -580,7 +588,8 @@ static bool add_days_fast(const tables *t, int64_t start, int64_t days, int64_t 
   return true;
 }
 
-static bool add_secs_fast(const tables *t, int64_t local, int64_t secs, int64_t *res) {
+static HOT_INLINE bool add_secs_fast(const tables *t, int64_t local, int64_t secs,
+                                      int64_t *res) {
   /* local >= -14 h: shifting by a day keeps the division unsigned */
   int64_t day = (int64_t)((uint64_t)(local + DAY_S) / DAY_S) - 1;
   int64_t i = day - t->lo;
@@ -590,14 +599,16 @@ static bool add_secs_fast(const tables *t, int64_t local, int64_t secs, int64_t 
   uint32_t pk = t->dpack[i];
   int64_t js = pk >> 3; /* first working day at or after `day` */
   const struct wday *W = t->W;
-  int64_t target = W[js].wsec + in_day(t, (int)(pk & 7), sod) + secs; /* profile 0: 0 */
+  int64_t R = in_day(t, (int)(pk & 7), sod) + secs; /* profile 0: in_day 0 */
+  int64_t target = W[js].wsec + R;
   int64_t nw = (int64_t)t->nwork;
   if (target > W[nw].wsec)
     return false;
   /* the answer j is the first working day with W[j + 1].wsec >= target; no
      working day is longer than maxd, so the guess is at most one off when
-     the days are alike */
-  int64_t j = js + (int64_t)((double)(target - W[js].wsec - 1) * t->inv_maxd);
+     the days are alike (and it does not wait for the load of W[js]) */
+  int64_t j = js + (R <= INT32_MAX ? (int64_t)((uint64_t)(R - 1) * t->inv_maxd >> 32)
+                                   : (R - 1) / t->maxd);
   j = j < nw ? j : nw - 1;
   j -= j > js && W[j].wsec >= target;
   j += W[j + 1].wsec < target;
