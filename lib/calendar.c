@@ -564,7 +564,7 @@ typedef enum { OK, BAD_TIME, BAD_COUNT, NO_WORK, PAST_END } outcome;
 static HOT_INLINE int32_t in_day(const tables *t, int p, int sod) {
   int m = sod / 60;
   int32_t in = t->cum[p][m];
-  return in + (t->cum[p][m + 1] != in ? sod % 60 : 0);
+  return in + (sod % 60) * (t->cum[p][m + 1] != in); /* no branch: 50/50 in hot loops */
 }
 
 /* The second of the day at which profile p has worked r seconds
@@ -610,7 +610,7 @@ static HOT_INLINE bool add_secs_fast(const tables *t, int64_t local, int64_t sec
   int64_t j = js + (R <= INT32_MAX ? (int64_t)((uint64_t)(R - 1) * t->inv_maxd >> 32)
                                    : (R - 1) / t->maxd);
   j = j < nw ? j : nw - 1;
-  j -= j > js && W[j].wsec >= target;
+  j -= (int64_t)((j > js) & (W[j].wsec >= target)); /* & not &&: no branch */
   j += W[j + 1].wsec < target;
   while (j > js && W[j].wsec >= target) /* rare: several days shorter than maxd */
     j--;
