@@ -544,6 +544,57 @@ PSVC_API int psvc_sla_crossed(psvc_ctx *ctx, int metric, psvc_time from, psvc_ti
 #define PSVC_NOTE_CONTACT 1
 
 /* ---------------------------------------------------------------------- */
+/* 6. Paid vs free service (rules S-1 ... S-5)                              */
+/* ---------------------------------------------------------------------- */
+
+typedef struct psvc_boundary_query {
+  uint32_t size;       /* sizeof(psvc_boundary_query) */
+  int supply;          /* PSVC_SUPPLY_*: how the customer is fed (S-3) */
+  int location;        /* PSVC_LOC_*: where the faulty facility is */
+  int agreed_owner;    /* contract override: 0 none, else PSVC_OWNER_* */
+  int customer_caused; /* non-zero: damage caused by the customer (S-4) */
+} psvc_boundary_query;
+#define PSVC_BOUNDARY_QUERY_INIT {sizeof(psvc_boundary_query), 0, 0, 0, 0}
+
+typedef struct psvc_boundary_result {
+  uint32_t size;      /* sizeof(psvc_boundary_result), set by the caller */
+  int owner;          /* PSVC_OWNER_UTILITY 1 / PSVC_OWNER_CUSTOMER 2 */
+  int paid;           /* 1 = paid service (有偿), 0 = free (无偿) */
+  const char *rule;   /* static: "S-3(2)", "S-4", "contract" */
+  const char *reason; /* static English sentence, readable to a customer */
+} psvc_boundary_result;
+#define PSVC_BOUNDARY_RESULT_INIT {sizeof(psvc_boundary_result), 0, 0, 0, 0}
+
+/* Who owns the faulty facility and whether the repair is paid, with the
+   rule and a reason to read out (docs/service-boundary.md). CABLE supply
+   without agreed_owner is PSVC_EINVAL: the contract must state the
+   boundary (S-3(4)). */
+PSVC_API int psvc_service_classify(const psvc_boundary_query *q, psvc_boundary_result *out);
+
+/* Extension: the context's fee schedule (not stored), and quotes. */
+/* Sets the fee of a paid service (service_code: id rules; 0 <= amount). */
+PSVC_API int psvc_fee_set(psvc_ctx *ctx, const char *service_code, int64_t amount_cents);
+/* PSVC_ENOTFOUND if the code has no fee. */
+PSVC_API int psvc_fee_get(psvc_ctx *ctx, const char *service_code, int64_t *amount_cents);
+
+typedef struct psvc_quote {
+  uint32_t size;        /* sizeof(psvc_quote), set by the caller */
+  int owner, paid;      /* as psvc_boundary_result */
+  const char *rule;     /* static */
+  const char *reason;   /* static */
+  int64_t amount_cents; /* the fee of service_code if paid; 0 if free */
+} psvc_quote;
+#define PSVC_QUOTE_INIT {sizeof(psvc_quote), 0, 0, 0, 0, 0}
+
+/* The quote for repairing a FAULT_REPAIR order: classifies q and, for a
+   paid service, prices it from the fee schedule (PSVC_ENOTFOUND if
+   service_code has no fee). A free service never quotes a fee and needs no
+   code (service_code may be NULL). PSVC_EINVAL for an order of another
+   type. */
+PSVC_API int psvc_order_quote(psvc_ctx *ctx, const char *order_id, const psvc_boundary_query *q,
+                              const char *service_code, psvc_quote *out);
+
+/* ---------------------------------------------------------------------- */
 /* Enum values of later sections (work orders, SLA, notices, boundary).     */
 /* Declared here so that every domain of psvc_enum_name has its constants. */
 /* ---------------------------------------------------------------------- */

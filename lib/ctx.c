@@ -346,6 +346,7 @@ PSVC_API void psvc_ctx_close(psvc_ctx *ctx) {
   psvc__orders_free(ctx);
   psvc__customers_free(ctx);
   psvc__sla_free(ctx);
+  psvc__fees_free(ctx);
   if (ctx->has_store)
     close_store(&ctx->store);
   psvc__free(ctx);

@@ -296,6 +296,9 @@ bool psvc__order_crossed(psvc_ctx *ctx, const struct psvc__order *o, int metric,
                          psvc_time from, psvc_time to);
 psvc_calendar *psvc__calendar_whole_days(const psvc_calendar *c);
 
+/* ---- paid vs free (boundary.c) ------------------------------------------ */
+void psvc__fees_free(psvc_ctx *ctx);
+
 /* ---- context (ctx.c) ------------------------------------------------------ */
 /* One write of a mutation: a put (data != NULL) or a del. */
 typedef struct psvc__write {
@@ -318,6 +321,7 @@ struct psvc_ctx {
   psvc__grants grants; /* roles per (type, action), psvc_permit */
   psvc__map calendars; /* name -> psvc__cal* (owned), sla.c */
   psvc__sla_state sla;
+  psvc__map fees;      /* service code -> fee (boundary.c) */
   char errmsg[PSVC_ERRMSG_MAX];
 };
 
