@@ -154,8 +154,8 @@ PSVC_API int psvc_service_classify(const psvc_boundary_query *q, psvc_boundary_r
   if (!out || out->size < sizeof(psvc_boundary_result))
     return psvc__fail(NULL, PSVC_EINVAL, "psvc_service_classify: out is NULL or its size "
                       "is smaller than v1's");
-  int owner, paid;
-  const char *rule, *reason;
+  int owner = 0, paid = 0;
+  const char *rule = NULL, *reason = NULL;
   int rc = classify(q, &owner, &paid, &rule, &reason);
   if (rc)
     return rc;
@@ -241,8 +241,8 @@ PSVC_API int psvc_order_quote(psvc_ctx *ctx, const char *order_id, const psvc_bo
     return psvc__fail(ctx, PSVC_ENOTFOUND, "%s: no order '%s'", fn, order_id);
   if (o->type != PSVC_ORDER_FAULT_REPAIR)
     return psvc__fail(ctx, PSVC_EINVAL, "%s: order '%s' is not a FAULT_REPAIR", fn, order_id);
-  int owner, paid;
-  const char *rule, *reason;
+  int owner = 0, paid = 0;
+  const char *rule = NULL, *reason = NULL;
   int rc = classify(q, &owner, &paid, &rule, &reason);
   if (rc)
     return psvc__fail(ctx, rc, "%s", psvc__thread_errmsg());
