@@ -588,8 +588,16 @@ static HOT_INLINE bool add_days_fast(const tables *t, int64_t start, int64_t day
   return true;
 }
 
-static HOT_INLINE bool add_secs_fast(const tables *t, int64_t local, int64_t secs,
-                                      int64_t *res) {
+/* add_secs inside the span, in two stages so that the bulk form can run
+   the first stage for a block of elements before the second: the loads of
+   different elements then overlap instead of waiting on each other. */
+typedef struct secs_job {
+  int64_t js, R, target;
+} secs_job;
+
+/* Stage 1: where the count starts (js, R) and the business second to reach
+   (target); false when the answer may leave the span. */
+static HOT_INLINE bool secs_stage1(const tables *t, int64_t local, int64_t secs, secs_job *jb) {
   /* local >= -14 h: shifting by a day keeps the division unsigned */
   int64_t day = (int64_t)((uint64_t)(local + DAY_S) / DAY_S) - 1;
   int64_t i = day - t->lo;
@@ -597,16 +605,19 @@ static HOT_INLINE bool add_secs_fast(const tables *t, int64_t local, int64_t sec
     return false;
   int sod = (int)(local - day * DAY_S);
   uint32_t pk = t->dpack[i];
-  int64_t js = pk >> 3; /* first working day at or after `day` */
+  jb->js = pk >> 3; /* first working day at or after `day` */
+  jb->R = in_day(t, (int)(pk & 7), sod) + secs; /* profile 0: in_day 0 */
+  jb->target = t->W[jb->js].wsec + jb->R;
+  return jb->target <= t->W[t->nwork].wsec;
+}
+
+/* Stage 2: the local instant. The answer j is the first working day with
+   W[j + 1].wsec >= target; no working day is longer than maxd, so the
+   guess is at most one off when the days are alike (and it does not wait
+   for the load of W[js]). */
+static HOT_INLINE int64_t secs_stage2(const tables *t, const secs_job *jb) {
   const struct wday *W = t->W;
-  int64_t R = in_day(t, (int)(pk & 7), sod) + secs; /* profile 0: in_day 0 */
-  int64_t target = W[js].wsec + R;
-  int64_t nw = (int64_t)t->nwork;
-  if (target > W[nw].wsec)
-    return false;
-  /* the answer j is the first working day with W[j + 1].wsec >= target; no
-     working day is longer than maxd, so the guess is at most one off when
-     the days are alike (and it does not wait for the load of W[js]) */
+  int64_t js = jb->js, R = jb->R, target = jb->target, nw = (int64_t)t->nwork;
   int64_t j = js + (R <= INT32_MAX ? (int64_t)((uint64_t)(R - 1) * t->inv_maxd >> 32)
                                    : (R - 1) / t->maxd);
   j = j < nw ? j : nw - 1;
@@ -616,7 +627,15 @@ static HOT_INLINE bool add_secs_fast(const tables *t, int64_t local, int64_t sec
     j--;
   while (W[j + 1].wsec < target)
     j++;
-  *res = (int64_t)W[j].day * DAY_S + second_reaching(t, W[j].prof, target - W[j].wsec);
+  return (int64_t)W[j].day * DAY_S + second_reaching(t, W[j].prof, target - W[j].wsec);
+}
+
+static HOT_INLINE bool add_secs_fast(const tables *t, int64_t local, int64_t secs,
+                                     int64_t *res) {
+  secs_job jb;
+  if (!secs_stage1(t, local, secs, &jb))
+    return false;
+  *res = secs_stage2(t, &jb);
   return true;
 }
 
@@ -783,12 +802,19 @@ PSVC_API int psvc_calendar_add_seconds_n(const psvc_calendar *c, const psvc_time
     }
   const tables *tb = &c->t;
   int64_t off = (int64_t)c->offset_min * 60;
-  for (size_t i = 0; i < n; i++) {
-    int64_t r;
-    if (secs[i] > 0 && add_secs_fast(tb, t[i] + off, secs[i], &r))
-      out[i] = r - off;
-    else
-      add_secs(c, t[i], secs[i], &out[i]);
+  enum { BLOCK = 8 };
+  for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+    size_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
+    secs_job jb[BLOCK];
+    bool fast[BLOCK];
+    for (size_t k = 0; k < m; k++)
+      fast[k] = secs[i0 + k] > 0 && secs_stage1(tb, t[i0 + k] + off, secs[i0 + k], &jb[k]);
+    for (size_t k = 0; k < m; k++) {
+      if (fast[k])
+        out[i0 + k] = secs_stage2(tb, &jb[k]) - off;
+      else
+        add_secs(c, t[i0 + k], secs[i0 + k], &out[i0 + k]);
+    }
   }
   return PSVC_OK;
 }
