@@ -183,6 +183,20 @@ typedef struct psvc_store {
 PSVC_API int psvc_ctx_open(psvc_ctx **out, const psvc_store *store);
 PSVC_API void psvc_ctx_close(psvc_ctx *ctx);
 
+/* The built-in crash-safe file store (docs/storage.md, "Journal file"): an
+   append-only journal of checksummed frames, fdatasync before a commit
+   returns, recovery of a torn tail on open (PSVC_ECORRUPT for damage before
+   it), an exclusive lock (a second opener gets PSVC_EIO). Fills *out; pass
+   it to psvc_ctx_open, which then owns it. */
+PSVC_API int psvc_store_journal(psvc_store *out, const char *path);
+/* Extension: what opening the journal did ("clean", or "recovered: cut N
+   bytes ..."); NULL if s is not a journal store. Valid while it is open. */
+PSVC_API const char *psvc_journal_report(const psvc_store *s);
+/* Extension: rewrites the context's journal to its live records, atomically
+   (write, fsync, rename, fsync the directory). PSVC_EINVAL if the store is
+   not a journal. */
+PSVC_API int psvc_ctx_compact(psvc_ctx *ctx);
+
 /* ---------------------------------------------------------------------- */
 /* 3. Customers (rules C-1 ... C-20)                                       */
 /* ---------------------------------------------------------------------- */
