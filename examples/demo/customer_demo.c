@@ -146,7 +146,7 @@ static int check_and_save(psvc_ctx *ctx, psvc_customer *c, psvc_time now) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s CUSTOMERS.csv [NOW as YYYY-MM-DD]\n", argv[0]);
+    fprintf(stderr, "usage: %s CUSTOMERS.csv [NOW as YYYY-MM-DD [JOURNAL]]\n", argv[0]);
     return 2;
   }
   FILE *in = fopen(argv[1], "r");
@@ -155,11 +155,17 @@ int main(int argc, char **argv) {
     return 1;
   }
   psvc_time now = argc > 2 ? day_to_time(argv[2]) : day_to_time("2026-11-01");
+  /* the built-in crash-safe file store: every save is durable on return */
+  const char *journal = argc > 3 ? argv[3] : "powersvc.journal";
+  psvc_store store;
   psvc_ctx *ctx;
-  if (psvc_ctx_open(&ctx, NULL) != PSVC_OK) {
-    fprintf(stderr, "psvc_ctx_open: %s\n", psvc_errmsg(NULL));
+  if (psvc_store_journal(&store, journal) != PSVC_OK ||
+      psvc_ctx_open(&ctx, &store) != PSVC_OK) {
+    fprintf(stderr, "%s: %s\n", journal, psvc_errmsg(NULL));
+    fclose(in);
     return 1;
   }
+  printf("journal %s: %s\n", journal, psvc_journal_report(&store));
   printf("libpowersvc %s: checking %s\n\n", psvc_version(), argv[1]);
   printf("%-11s %-13s %-30s %-6s %s\n", "customer", "name", "tariff", "area", "result");
   char line[2048], why[600];
@@ -204,5 +210,23 @@ int main(int argc, char **argv) {
     psvc_list_free(ids);
   }
   psvc_ctx_close(ctx);
+
+  /* reopen: what was acknowledged is on disk */
+  if (psvc_store_journal(&store, journal) == PSVC_OK && psvc_ctx_open(&ctx, &store) == PSVC_OK) {
+    if (psvc_customer_list(ctx, &ids) == PSVC_OK) {
+      printf("reopened %s: %zu customers read back\n", journal, psvc_list_count(ids));
+      psvc_list_free(ids);
+    }
+    psvc_ctx_close(ctx);
+  }
+
+  /* S-3(1): a fault on the customer's side of a public LV service drop */
+  psvc_boundary_query q = PSVC_BOUNDARY_QUERY_INIT;
+  q.supply = PSVC_SUPPLY_LV_PUBLIC;
+  q.location = PSVC_LOC_CUSTOMER_SIDE;
+  psvc_boundary_result r = PSVC_BOUNDARY_RESULT_INIT;
+  if (psvc_service_classify(&q, &r) == PSVC_OK)
+    printf("a repair behind the service drop is %s (%s): %s\n", r.paid ? "paid" : "free",
+           r.rule, r.reason);
   return bad ? 1 : 0;
 }
