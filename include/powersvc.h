@@ -189,6 +189,14 @@ PSVC_API void psvc_ctx_close(psvc_ctx *ctx);
    it), an exclusive lock (a second opener gets PSVC_EIO). Fills *out; pass
    it to psvc_ctx_open, which then owns it. */
 PSVC_API int psvc_store_journal(psvc_store *out, const char *path);
+/* Group many calls into one store transaction (bulk import); without them
+   every mutating call is its own transaction. Rollback restores the
+   in-memory state exactly. If a store callback fails inside a transaction,
+   the whole transaction is rolled back and the call returns PSVC_EIO.
+   PSVC_ESTATE: begin inside a transaction, commit/rollback outside one. */
+PSVC_API int psvc_ctx_begin(psvc_ctx *ctx);
+PSVC_API int psvc_ctx_commit(psvc_ctx *ctx);
+PSVC_API int psvc_ctx_rollback(psvc_ctx *ctx);
 /* Extension: what opening the journal did ("clean", or "recovered: cut N
    bytes ..."); NULL if s is not a journal store. Valid while it is open. */
 PSVC_API const char *psvc_journal_report(const psvc_store *s);

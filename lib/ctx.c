@@ -172,9 +172,27 @@ static const char *kind_name(int kind) {
   return n ? n : "?";
 }
 
+/* Inside a user transaction: the writes only, into the open store
+   transaction; a failure rolls the whole transaction back (txn.c). */
+static int write_in_txn(psvc_ctx *ctx, const psvc__write *w, size_t n) {
+  psvc_store *s = &ctx->store;
+  for (size_t i = 0; i < n; i++) {
+    int rc = w[i].del ? s->del(s->user, w[i].kind, w[i].key)
+                      : s->put(s->user, w[i].kind, w[i].key, w[i].data, w[i].len);
+    if (rc != 0) {
+      psvc__fail(ctx, PSVC_EIO, "store: %s of %s record '%s' failed (%d)",
+                 w[i].del ? "del" : "put", kind_name(w[i].kind), w[i].key, rc);
+      return psvc__txn_failed(ctx);
+    }
+  }
+  return PSVC_OK;
+}
+
 int psvc__store_write(psvc_ctx *ctx, const psvc__write *w, size_t n) {
   if (!ctx->has_store)
     return PSVC_OK;
+  if (ctx->in_txn)
+    return write_in_txn(ctx, w, n);
   psvc_store *s = &ctx->store;
   int rc = s->begin(s->user);
   if (rc != 0) {
@@ -284,17 +302,23 @@ static int write_meta(psvc_ctx *ctx) {
   return rc;
 }
 
-static int load_store(psvc_ctx *ctx) {
+int psvc__ctx_load_data(psvc_ctx *ctx) {
   load_state st = {ctx, PSVC_OK, false};
-  int rc = scan_kind(ctx, &st, PSVC_REC_META, load_meta);
-  if (rc == PSVC_OK)
-    rc = scan_kind(ctx, &st, PSVC_REC_CUSTOMER, load_customer);
+  int rc = scan_kind(ctx, &st, PSVC_REC_CUSTOMER, load_customer);
   if (rc == PSVC_OK)
     rc = scan_kind(ctx, &st, PSVC_REC_ORDER, load_order);
   if (rc == PSVC_OK)
     rc = scan_kind(ctx, &st, PSVC_REC_EVENT, load_event);
   if (rc == PSVC_OK)
     rc = psvc__orders_replay(ctx);
+  return rc;
+}
+
+static int load_store(psvc_ctx *ctx) {
+  load_state st = {ctx, PSVC_OK, false};
+  int rc = scan_kind(ctx, &st, PSVC_REC_META, load_meta);
+  if (rc == PSVC_OK)
+    rc = psvc__ctx_load_data(ctx);
   if (rc == PSVC_OK && !st.saw_meta)
     rc = write_meta(ctx);
   return rc;
@@ -343,6 +367,9 @@ PSVC_API int psvc_ctx_open(psvc_ctx **out, const psvc_store *store) {
 PSVC_API void psvc_ctx_close(psvc_ctx *ctx) {
   if (!ctx)
     return;
+  if (ctx->in_txn && ctx->has_store) /* an unfinished transaction is not kept */
+    ctx->store.rollback(ctx->store.user);
+  psvc__txn_free(ctx);
   psvc__orders_free(ctx);
   psvc__customers_free(ctx);
   psvc__sla_free(ctx);

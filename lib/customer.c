@@ -645,3 +645,20 @@ void psvc__customers_free(psvc_ctx *ctx) {
       psvc_customer_free(ctx->customers.slots[i].value);
   psvc__map_free(&ctx->customers);
 }
+
+/* Every customer as its stored record (txn.c's snapshots). */
+int psvc__customers_each(psvc_ctx *ctx, psvc__record_fn fn, void *arg) {
+  for (size_t i = 0; i < ctx->customers.cap; i++) {
+    const psvc_customer *c = ctx->customers.slots[i].value;
+    if (!ctx->customers.slots[i].key)
+      continue;
+    psvc__buf b = {0};
+    int rc = psvc__encode_customer(c, &b);
+    if (rc == PSVC_OK)
+      rc = fn(arg, PSVC_REC_CUSTOMER, c->id, b.data, b.len);
+    psvc__buf_free(&b);
+    if (rc != PSVC_OK)
+      return rc;
+  }
+  return PSVC_OK;
+}

@@ -299,6 +299,20 @@ psvc_calendar *psvc__calendar_whole_days(const psvc_calendar *c);
 /* ---- paid vs free (boundary.c) ------------------------------------------ */
 void psvc__fees_free(psvc_ctx *ctx);
 
+/* ---- user transactions (txn.c) -------------------------------------------- */
+typedef struct psvc__snapshot psvc__snapshot;
+/* Receives one record of a snapshot (kind, key, bytes); PSVC_OK or ENOMEM. */
+typedef int (*psvc__record_fn)(void *arg, int kind, const char *key, const void *data,
+                               size_t len);
+int psvc__customers_each(psvc_ctx *ctx, psvc__record_fn fn, void *arg);
+int psvc__orders_each(psvc_ctx *ctx, psvc__record_fn fn, void *arg);
+/* A store callback failed inside a user transaction (message in errmsg):
+   rolls the whole transaction back and returns PSVC_EIO. */
+int psvc__txn_failed(psvc_ctx *ctx);
+void psvc__txn_free(psvc_ctx *ctx);
+/* ctx.c: scans customers, orders and events from the store and replays. */
+int psvc__ctx_load_data(psvc_ctx *ctx);
+
 /* ---- context (ctx.c) ------------------------------------------------------ */
 /* One write of a mutation: a put (data != NULL) or a del. */
 typedef struct psvc__write {
@@ -322,6 +336,8 @@ struct psvc_ctx {
   psvc__map calendars; /* name -> psvc__cal* (owned), sla.c */
   psvc__sla_state sla;
   psvc__map fees;      /* service code -> fee (boundary.c) */
+  bool in_txn;         /* psvc_ctx_begin .. commit / rollback (txn.c) */
+  psvc__snapshot *snap; /* without a store: the state at begin */
   char errmsg[PSVC_ERRMSG_MAX];
 };
 

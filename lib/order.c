@@ -1181,3 +1181,38 @@ PSVC_API int psvc_sla_crossed(psvc_ctx *ctx, int metric, psvc_time from, psvc_ti
   crossing c = {ctx, metric, from, to};
   return collect(ctx, fn, everything(), crossed, &c, -1, out);
 }
+
+/* ---- snapshots for user transactions (txn.c) ------------------------------------------- */
+
+/* Every order and its events as stored records. */
+int psvc__orders_each(psvc_ctx *ctx, psvc__record_fn fn, void *arg) {
+  for (size_t i = 0; i < ctx->orders.cap; i++) {
+    const psvc__order *o = ctx->orders.slots[i].value;
+    if (!ctx->orders.slots[i].key)
+      continue;
+    psvc__order_rec r = {(char *)o->id, (char *)psvc__str(ctx, o->customer), o->summary,
+                         (char *)psvc__str(ctx, o->opened_by),
+                         (char *)psvc__str(ctx, o->opened_unit), o->accepted_at, o->type,
+                         o->channel, o->area, o->subtype, o->opened_role};
+    psvc__buf b = {0};
+    int rc = psvc__encode_order(&r, &b);
+    if (rc == PSVC_OK)
+      rc = fn(arg, PSVC_REC_ORDER, o->id, b.data, b.len);
+    for (uint32_t k = 0, nk = 0; k < o->nev && rc == PSVC_OK; k++) {
+      const psvc__ev *e = &o->ev[k];
+      psvc__event_rec er = {(char *)psvc__str(ctx, e->actor), (char *)psvc__str(ctx, e->unit),
+                            (char *)psvc__str(ctx, e->target), (char *)note_of(o, e, &nk),
+                            PSVC__EV_AT(o, e), e->value, e->action, e->role};
+      char key[EVENT_KEY_MAX];
+      event_key(key, o->id, k);
+      b.len = 0;
+      rc = psvc__encode_event(&er, &b);
+      if (rc == PSVC_OK)
+        rc = fn(arg, PSVC_REC_EVENT, key, b.data, b.len);
+    }
+    psvc__buf_free(&b);
+    if (rc != PSVC_OK)
+      return rc;
+  }
+  return PSVC_OK;
+}
