@@ -24,19 +24,17 @@ function(psvc_unit_suite name library)
   set_tests_properties(unit.${name} PROPERTIES TIMEOUT 600 LABELS unit)
 endfunction()
 
-psvc_unit_suite(ctx powersvc)
-psvc_unit_suite(enums powersvc)
-psvc_unit_suite(customer powersvc)
-psvc_unit_suite(codec powersvc_static)
-psvc_unit_suite(util powersvc_static)
-foreach(suite lifecycle order)
+# One suite per lib/ file. A suite whose file is not in the tree yet (work
+# in progress elsewhere) is skipped rather than breaking the configure.
+set(PSVC_UNIT_SUITES
+  ctx:powersvc enums:powersvc customer:powersvc codec:powersvc_static
+  util:powersvc_static lifecycle:powersvc order:powersvc calendar:powersvc
+  calparse:powersvc sla:powersvc boundary:powersvc txn:powersvc journal:powersvc)
+foreach(entry ${PSVC_UNIT_SUITES})
+  string(REPLACE ":" ";" parts ${entry})
+  list(GET parts 0 suite)
+  list(GET parts 1 lib)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_${suite}.c)
-    psvc_unit_suite(${suite} powersvc)
+    psvc_unit_suite(${suite} ${lib})
   endif()
 endforeach()
-psvc_unit_suite(calendar powersvc)
-psvc_unit_suite(calparse powersvc)
-psvc_unit_suite(sla powersvc)
-psvc_unit_suite(boundary powersvc)
-psvc_unit_suite(txn powersvc)
-psvc_unit_suite(journal powersvc)
