@@ -318,7 +318,9 @@ typedef struct prepared {
   rec *r; /* NULL for a del */
 } prepared;
 
-static bool prepare(const op *o, prepared *p) {
+/* Takes the op's bytes (no copy: the op is cleared after the commit or the
+   rollback that follows a failure) and the map key. */
+static bool prepare(op *o, prepared *p) {
   p->mkey = make_mkey(o->kind, o->key, strlen(o->key));
   p->r = NULL;
   if (!p->mkey)
@@ -326,18 +328,12 @@ static bool prepare(const op *o, prepared *p) {
   if (o->del)
     return true;
   p->r = psvc__calloc(1, sizeof *p->r);
-  unsigned char *copy = psvc__malloc(o->len ? o->len : 1);
-  char *mk = psvc__strdup(p->mkey);
-  if (!p->r || !copy || !mk) {
-    psvc__free(p->r);
-    psvc__free(copy);
-    psvc__free(mk);
+  if (!p->r) {
     psvc__free(p->mkey);
     return false;
   }
-  if (o->len)
-    memcpy(copy, o->data, o->len);
-  *p->r = (rec){mk, mk + 2, o->kind, copy, o->len};
+  *p->r = (rec){p->mkey, p->mkey + 2, o->kind, o->data, o->len};
+  o->data = NULL; /* owned by the rec now */
   return true;
 }
 
@@ -349,7 +345,8 @@ static void install(journal *j, prepared *p) {
   }
   if (p->r)
     psvc__map_put(&j->recs, p->r->mkey, p->r);
-  psvc__free(p->mkey);
+  else
+    psvc__free(p->mkey);
 }
 
 static int j_commit(void *u) {
@@ -373,8 +370,10 @@ static int j_commit(void *u) {
        write_slot(j, (uint64_t)j->end + j->frames.len, t);
   if (!ok) {
     for (size_t i = 0; i < np; i++) {
-      rec_free(pv[i].r);
-      psvc__free(pv[i].mkey);
+      if (pv[i].r)
+        rec_free(pv[i].r); /* frees the mkey and the bytes it took */
+      else
+        psvc__free(pv[i].mkey);
     }
     psvc__free(pv);
     if (ftruncate(j->fd, j->end) != 0 || fdatasync(j->fd) != 0) {
