@@ -101,6 +101,7 @@ typedef struct journal {
   psvc__map recs; /* mkey -> rec* */
   uint64_t txn;   /* last committed transaction number */
   uint64_t seq;   /* sequence number of the newest commit slot */
+  int newest;     /* which slot holds it (0 or 1); -1: neither is valid */
   off_t end;      /* end of the last commit */
   bool in_txn;
   op *ops;
@@ -242,10 +243,12 @@ static void slot(unsigned char p[SLOT_LEN], uint64_t seq, uint64_t end, uint64_t
 static bool write_slot(journal *j, uint64_t end, uint64_t txn) {
   unsigned char p[SLOT_LEN];
   slot(p, j->seq + 1, end, txn);
-  off_t at = HEADER_LEN + (off_t)((j->seq + 1) % 2) * SLOT_LEN;
+  int older = j->newest == 0 ? 1 : 0; /* never the newest: it is the fallback */
+  off_t at = HEADER_LEN + (off_t)older * SLOT_LEN;
   if (pwrite(j->fd, p, SLOT_LEN, at) != SLOT_LEN || fdatasync(j->fd) != 0)
     return false;
   j->seq++;
+  j->newest = older;
   return true;
 }
 
@@ -468,12 +471,14 @@ static bool read_frame(const image *im, size_t at, int *type, const unsigned cha
    transaction in the file counts). */
 static uint64_t committed_end(journal *j, const image *im) {
   uint64_t best_seq = 0, end = FRAMES_AT;
+  j->newest = -1;
   for (int k = 0; k < 2; k++) {
     const unsigned char *p = im->p + HEADER_LEN + k * SLOT_LEN;
     if (crc32c(0, p, 28) != get32(p + 28) || get64(p) == 0 || get64(p) <= best_seq)
       continue;
     best_seq = get64(p);
     end = get64(p + 8);
+    j->newest = k;
   }
   j->seq = best_seq;
   return end;
@@ -509,6 +514,7 @@ static int replay(journal *j, const image *im) {
   pending *pv = NULL;
   size_t np = 0, cap = 0, at = FRAMES_AT;
   j->end = FRAMES_AT;
+  bool end_seen = E == FRAMES_AT; /* the committed end must be a commit's end */
   int rc = PSVC_OK;
   while (at < im->n) {
     int type;
@@ -538,6 +544,7 @@ static int replay(journal *j, const image *im) {
       np = 0;
       j->txn++;
       j->end = (off_t)(at + total);
+      end_seen |= (uint64_t)j->end == E;
     } else { /* PUT or DEL: check what the CRC cannot */
       size_t klen = len >= 3 ? (size_t)pl[1] | (size_t)pl[2] << 8 : 0;
       if (len < 3 || pl[0] < 1 || pl[0] > 6 || klen == 0 || klen > KEY_MAX ||
@@ -562,8 +569,12 @@ static int replay(journal *j, const image *im) {
     at += total;
   }
   psvc__free(pv);
-  if (rc == PSVC_OK && (uint64_t)j->end < E)
-    rc = corrupt(j->path, (size_t)j->end, "committed data ends inside a transaction");
+  if (rc == PSVC_OK && ((uint64_t)j->end < E || !end_seen))
+    rc = corrupt(j->path, (size_t)j->end, "the committed end is not the end of a transaction");
+  if (rc == PSVC_OK && (size_t)j->end < im->n && strcmp(j->report, "clean") == 0)
+    snprintf(j->report, sizeof j->report,
+             "recovered: cut %zu bytes of an incomplete transaction at offset %lld",
+             im->n - (size_t)j->end, (long long)j->end);
   return rc;
 }
 
@@ -636,6 +647,7 @@ PSVC_API int psvc_store_journal(psvc_store *out, const char *path) {
     return psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
   }
   j->fd = -1;
+  j->newest = -1;
   snprintf(j->report, sizeof j->report, "clean");
   image im = {NULL, 0};
   int rc = open_file(j);
@@ -739,6 +751,7 @@ PSVC_API int psvc_ctx_compact(psvc_ctx *ctx) {
   j->fd = fd;
   j->txn = 1;
   j->seq = 1;
+  j->newest = 0;
   j->end = lseek(fd, 0, SEEK_END);
   return PSVC_OK;
 }
