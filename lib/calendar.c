@@ -69,11 +69,10 @@ typedef struct tables {
   size_t nwork;
   /* fast paths inside the span (see add_days_fast / add_secs_fast): */
   int32_t *dcum;             /* working days in [lo, lo + i), i = 0 .. hi - lo */
-  int64_t *wsec;             /* business seconds of the span before its j-th working
-                                day, j = 0 .. nwork */
   uint32_t *dpack;           /* dcum[i] << 3 | profile of day lo + i: one load */
   struct wday {
-    int64_t wsec;            /* = wsec[j] */
+    int64_t wsec;            /* business seconds of the span before its j-th
+                                working day */
     int32_t day, prof;       /* = wlist[j] and its profile */
   } *W;                      /* j = 0 .. nwork (the last: wsec only) */
   int32_t maxd;              /* the longest working day, seconds */
@@ -163,7 +162,6 @@ static void tables_free(tables *t) {
   psvc__free(t->gsecs);
   psvc__free(t->wlist);
   psvc__free(t->dcum);
-  psvc__free(t->wsec);
   psvc__free(t->dpack);
   psvc__free(t->W);
   memset(t, 0, sizeof *t);
@@ -220,10 +218,9 @@ static int build_span(const psvc_calendar *c, tables *t) {
   t->gsecs = psvc__malloc((n + 1) * sizeof *t->gsecs);
   t->wlist = psvc__malloc((n ? n : 1) * sizeof *t->wlist);
   t->dcum = psvc__malloc((n + 1) * sizeof *t->dcum);
-  t->wsec = psvc__malloc((n + 1) * sizeof *t->wsec);
   t->dpack = psvc__malloc((n + 1) * sizeof *t->dpack);
   t->W = psvc__malloc((n + 1) * sizeof *t->W);
-  if (!t->prof || !t->cdays || !t->csecs || !t->gsecs || !t->wlist || !t->dcum || !t->wsec ||
+  if (!t->prof || !t->cdays || !t->csecs || !t->gsecs || !t->wlist || !t->dcum ||
       !t->dpack || !t->W)
     return PSVC_ENOMEM;
   int64_t cd = 0, cs = 0;
@@ -234,8 +231,8 @@ static int build_span(const psvc_calendar *c, tables *t) {
     t->csecs[i] = cs;
     t->gsecs[i] = periodic_secs(t, day) + cs;
     t->dcum[i] = (int32_t)t->nwork;
-    t->wsec[t->nwork] = t->gsecs[i] - t->gsecs[0];
-    t->W[t->nwork] = (struct wday){t->wsec[t->nwork], 0, 0};
+    int64_t wsec = t->gsecs[i] - t->gsecs[0];
+    t->W[t->nwork] = (struct wday){wsec, 0, 0};
     t->dpack[i] = (uint32_t)t->nwork << 3;
     if (i == n)
       break;
@@ -245,7 +242,7 @@ static int build_span(const psvc_calendar *c, tables *t) {
     t->prof[i] = (int8_t)p;
     t->dpack[i] |= (uint32_t)p;
     if (t->psecs[p] > 0)
-      t->W[t->nwork] = (struct wday){t->wsec[t->nwork], (int32_t)day, p};
+      t->W[t->nwork] = (struct wday){wsec, (int32_t)day, p};
     int normal = weekday(day);
     cd += (t->psecs[p] > 0) - (t->psecs[normal] > 0);
     cs += t->psecs[p] - t->psecs[normal];

@@ -155,11 +155,11 @@ static bool want(reader *r, const field *f, int wt) {
   return f->wt == wt || bad(r, "field has the wrong wire type");
 }
 
-/* Copies a text field after validating it (id rules or text rules). */
-static bool take_str(reader *r, const field *f, char **dst, bool is_id, int *nomem) {
+/* Copies a text field of at most max bytes after validating it (notes and
+   summaries may hold line breaks). */
+static bool take_text(reader *r, const field *f, char **dst, size_t max, int *nomem) {
   if (!want(r, f, WT_BYTES))
     return false;
-  size_t max = is_id ? PSVC_ID_MAX : PSVC_TEXT_MAX;
   if (f->len == 0 || f->len > max || memchr(f->bytes, 0, f->len))
     return bad(r, "string field empty, too long or holds a NUL");
   char *s = psvc__malloc(f->len + 1);
@@ -169,10 +169,33 @@ static bool take_str(reader *r, const field *f, char **dst, bool is_id, int *nom
   }
   memcpy(s, f->bytes, f->len);
   s[f->len] = 0;
-  const char *why = is_id ? psvc__id_problem(s) : psvc__text_problem(s, PSVC_TEXT_MAX);
-  if (why) {
+  if (max == PSVC__NOTE_MAX ? psvc__note_problem(s) : psvc__text_problem(s, max)) {
     psvc__free(s);
-    return bad(r, is_id ? "invalid id" : "invalid text");
+    return bad(r, "invalid text");
+  }
+  psvc__free(*dst);
+  *dst = s;
+  return true;
+}
+
+/* Copies a text field after validating it (id rules or text rules). */
+static bool take_str(reader *r, const field *f, char **dst, bool is_id, int *nomem) {
+  if (!is_id)
+    return take_text(r, f, dst, PSVC_TEXT_MAX, nomem);
+  if (!want(r, f, WT_BYTES))
+    return false;
+  if (f->len == 0 || f->len > PSVC_ID_MAX || memchr(f->bytes, 0, f->len))
+    return bad(r, "string field empty, too long or holds a NUL");
+  char *s = psvc__malloc(f->len + 1);
+  if (!s) {
+    *nomem = 1;
+    return false;
+  }
+  memcpy(s, f->bytes, f->len);
+  s[f->len] = 0;
+  if (psvc__id_problem(s)) {
+    psvc__free(s);
+    return bad(r, "invalid id");
   }
   psvc__free(*dst);
   *dst = s;
@@ -342,29 +365,6 @@ int psvc__decode_customer(const void *data, size_t len, psvc_customer **out,
   }
   *out = c;
   return PSVC_OK;
-}
-
-/* ---- generic text fields of any length limit --------------------------------------- */
-
-static bool take_text(reader *r, const field *f, char **dst, size_t max, int *nomem) {
-  if (!want(r, f, WT_BYTES))
-    return false;
-  if (f->len == 0 || f->len > max || memchr(f->bytes, 0, f->len))
-    return bad(r, "string field empty, too long or holds a NUL");
-  char *s = psvc__malloc(f->len + 1);
-  if (!s) {
-    *nomem = 1;
-    return false;
-  }
-  memcpy(s, f->bytes, f->len);
-  s[f->len] = 0;
-  if (max == PSVC__NOTE_MAX ? psvc__note_problem(s) : psvc__text_problem(s, max)) {
-    psvc__free(s);
-    return bad(r, "invalid text");
-  }
-  psvc__free(*dst);
-  *dst = s;
-  return true;
 }
 
 /* Decodes fields until the end or the first problem; `one` handles a field. */
