@@ -35,25 +35,31 @@ static bool perr(parser *ps, const char *fmt, const char *detail) {
   return false;
 }
 
-/* Reads the next physical line (without CR/LF) into ps->buf. */
-static bool next_line(parser *ps, bool *too_long) {
-  if (!*ps->p)
-    return false;
-  size_t n = 0;
-  *too_long = false;
+/* Appends the rest of the physical line (without CR/LF) to ps->buf[0..*n)
+   and moves past its line break. */
+static void append_line(parser *ps, size_t *n, bool *too_long) {
   while (*ps->p && *ps->p != '\n') {
-    if (n < LINE_MAX_LEN)
-      ps->buf[n++] = *ps->p;
+    if (*n < LINE_MAX_LEN)
+      ps->buf[(*n)++] = *ps->p;
     else
       *too_long = true;
     ps->p++;
   }
   if (*ps->p == '\n')
     ps->p++;
-  if (n && ps->buf[n - 1] == '\r')
-    n--;
-  ps->buf[n] = 0;
+  if (*n && ps->buf[*n - 1] == '\r')
+    (*n)--;
+  ps->buf[*n] = 0;
   ps->line++;
+}
+
+/* Reads the next physical line (without CR/LF) into ps->buf. */
+static bool next_line(parser *ps, bool *too_long) {
+  if (!*ps->p)
+    return false;
+  size_t n = 0;
+  *too_long = false;
+  append_line(ps, &n, too_long);
   return true;
 }
 
@@ -313,20 +319,8 @@ static bool next_content_line(parser *ps, bool *too_long) {
   size_t n = strlen(ps->buf);
   while (*ps->p == ' ' || *ps->p == '\t') {
     ps->p++; /* the fold's whitespace is not content */
-    while (*ps->p && *ps->p != '\n') {
-      if (n < LINE_MAX_LEN)
-        ps->buf[n++] = *ps->p;
-      else
-        *too_long = true;
-      ps->p++;
-    }
-    if (*ps->p == '\n')
-      ps->p++;
-    if (n && ps->buf[n - 1] == '\r')
-      n--;
-    ps->line++;
+    append_line(ps, &n, too_long);
   }
-  ps->buf[n] = 0;
   return true;
 }
 

@@ -382,6 +382,19 @@ static int decode_fields(reader *r, unsigned last_known, int *nomem,
   return r->why ? PSVC_ECORRUPT : PSVC_OK;
 }
 
+/* The shared frame of decode_order / decode_event: header, then fields. */
+static int decode_record(const void *data, size_t len, int kind, unsigned last_known,
+                         bool (*one)(reader *, const field *, void *, int *), void *obj,
+                         reader *r) {
+  *r = (reader){data, data ? (const unsigned char *)data + len : NULL, NULL};
+  if (!data)
+    return bad(r, "no data"), PSVC_ECORRUPT;
+  if (!get_header(r, kind))
+    return PSVC_ECORRUPT;
+  int nomem = 0;
+  return decode_fields(r, last_known, &nomem, one, obj);
+}
+
 /* ---- order record ---------------------------------------------------------------------- */
 
 enum {
@@ -444,13 +457,8 @@ void psvc__order_rec_clear(psvc__order_rec *o) {
 int psvc__decode_order(const void *data, size_t len, psvc__order_rec *out,
                        const char **why) {
   memset(out, 0, sizeof *out);
-  if (!data)
-    return *why = "no data", PSVC_ECORRUPT;
-  reader r = {data, (const unsigned char *)data + len, NULL};
-  if (!get_header(&r, PSVC_REC_ORDER))
-    return *why = r.why, PSVC_ECORRUPT;
-  int nomem = 0;
-  int rc = decode_fields(&r, OR_OPENED_UNIT, &nomem, order_field, out);
+  reader r;
+  int rc = decode_record(data, len, PSVC_REC_ORDER, OR_OPENED_UNIT, order_field, out, &r);
   if (rc == PSVC_OK && (!out->id || !out->type || !out->channel || !out->opened_by ||
                         !out->opened_role))
     rc = PSVC_ECORRUPT, bad(&r, "order record lacks a required field");
@@ -509,13 +517,8 @@ void psvc__event_rec_clear(psvc__event_rec *e) {
 int psvc__decode_event(const void *data, size_t len, psvc__event_rec *out,
                        const char **why) {
   memset(out, 0, sizeof *out);
-  if (!data)
-    return *why = "no data", PSVC_ECORRUPT;
-  reader r = {data, (const unsigned char *)data + len, NULL};
-  if (!get_header(&r, PSVC_REC_EVENT))
-    return *why = r.why, PSVC_ECORRUPT;
-  int nomem = 0;
-  int rc = decode_fields(&r, EV_NOTE, &nomem, event_field, out);
+  reader r;
+  int rc = decode_record(data, len, PSVC_REC_EVENT, EV_NOTE, event_field, out, &r);
   if (rc == PSVC_OK && (!out->action || !out->actor || !out->role))
     rc = PSVC_ECORRUPT, bad(&r, "event record lacks a required field");
   if (rc != PSVC_OK) {

@@ -210,6 +210,22 @@ static void frame(psvc__buf *b, int type, const void *p1, size_t n1, const void 
   psvc__buf_put(b, c, 4);
 }
 
+/* A PUT (data) or DEL frame: u8 kind, u16 key length, key, then the data. */
+static void key_frame(psvc__buf *b, int type, int kind, const char *key, const void *data,
+                      size_t len) {
+  size_t klen = strlen(key);
+  psvc__buf kb = {0};
+  unsigned char pre[3] = {(unsigned char)kind, (unsigned char)(klen & 0xFF),
+                          (unsigned char)(klen >> 8)};
+  psvc__buf_put(&kb, pre, 3);
+  psvc__buf_put(&kb, key, klen);
+  if (kb.oom)
+    b->oom = true;
+  else
+    frame(b, type, kb.data, kb.len, data, len);
+  psvc__buf_free(&kb);
+}
+
 static bool write_all(int fd, const unsigned char *p, size_t n) {
   while (n) {
     ssize_t w = write(fd, p, n);
@@ -290,16 +306,8 @@ static int stage(journal *j, int kind, const char *key, const void *data, size_t
   }
   if (!del && len)
     memcpy(o.data, data, len);
-  unsigned char pre[3] = {(unsigned char)kind, (unsigned char)(klen & 0xFF),
-                          (unsigned char)(klen >> 8)};
-  psvc__buf kb = {0};
-  psvc__buf_put(&kb, pre, 3);
-  psvc__buf_put(&kb, key, klen);
-  if (!kb.oom)
-    frame(&j->frames, del ? F_DEL : F_PUT, kb.data, kb.len, data, del ? 0 : len);
-  bool oom = kb.oom || j->frames.oom;
-  psvc__buf_free(&kb);
-  if (oom) {
+  key_frame(&j->frames, del ? F_DEL : F_PUT, kind, key, data, del ? 0 : len);
+  if (j->frames.oom) {
     psvc__free(o.key);
     psvc__free(o.data);
     return -1;
@@ -708,15 +716,7 @@ PSVC_API int psvc_ctx_compact(psvc_ctx *ctx) {
     const rec *r = j->recs.slots[i].value;
     if (!j->recs.slots[i].key)
       continue;
-    size_t klen = strlen(r->key);
-    unsigned char pre[3] = {(unsigned char)r->kind, (unsigned char)(klen & 0xFF),
-                            (unsigned char)(klen >> 8)};
-    psvc__buf kb = {0};
-    psvc__buf_put(&kb, pre, 3);
-    psvc__buf_put(&kb, r->key, klen);
-    frame(&b, F_PUT, kb.data, kb.len, r->data, r->len);
-    b.oom |= kb.oom;
-    psvc__buf_free(&kb);
+    key_frame(&b, F_PUT, r->kind, r->key, r->data, r->len);
   }
   unsigned char c[COMMIT_LEN] = {1}; /* transaction 1 of the new journal */
   memcpy(c + 8, MARKER, 8);
