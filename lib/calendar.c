@@ -20,7 +20,9 @@
  * questions ("the N-th working day after", "when have S business seconds
  * passed") are answered by the inverse of the closed form outside the
  * exception span, and inside it by a list of the span's working days
- * (O(1)) or a binary search of its cumulative seconds (O(log span)).
+ * (O(1)) or a binary search of its cumulative seconds (O(log span)) —
+ * or, in the bulk form, when all the span's working days last the same,
+ * a division (add_seconds_uniform_n).
  *
  * The tables are rebuilt, into new memory, by every mutation, so that the
  * arithmetic functions read a calendar that never changes under them (any
@@ -65,6 +67,7 @@ typedef struct tables {
   int32_t *cdays;            /* C_days at lo + i, i = 0 .. hi - lo */
   int64_t *csecs;            /* C_secs at lo + i */
   int64_t *gsecs;            /* secs(lo + i), i = 0 .. hi - lo */
+  int32_t *wbuf;             /* wlist with one slot before it (see add_days_n) */
   int32_t *wlist;            /* the working days of the span, ascending */
   size_t nwork;
   /* fast paths inside the span (see add_days_fast / add_secs_fast): */
@@ -79,6 +82,12 @@ typedef struct tables {
   uint64_t inv_maxd;         /* floor(2^32 / maxd) + 1: q = n * inv >> 32 is
                                 n / maxd for n < 2^31 (no division) */
   uint16_t wm[8][1440];      /* minute of the day of profile p's k-th worked minute */
+  /* the bulk add_seconds path for a span whose working days all last ulen
+     seconds (the usual calendar): no search at all, see add_secs_uniform */
+  int32_t ulen;              /* that length, or 0 when the days differ */
+  uint64_t inv_ulen;         /* floor(2^32 / ulen) + 1 */
+  uint32_t *wpk;             /* working day j of the span: day << 3 | profile */
+  int32_t cumf[8][1440];     /* cum[p][m] << 1 | (minute m is worked) */
 } tables;
 
 struct psvc_calendar {
@@ -160,7 +169,8 @@ static void tables_free(tables *t) {
   psvc__free(t->cdays);
   psvc__free(t->csecs);
   psvc__free(t->gsecs);
-  psvc__free(t->wlist);
+  psvc__free(t->wbuf);
+  psvc__free(t->wpk);
   psvc__free(t->dcum);
   psvc__free(t->dpack);
   psvc__free(t->W);
@@ -179,6 +189,8 @@ static void build_profiles(const psvc_calendar *c, tables *t) {
     for (int m = 0; m < 1440; m++)
       t->cum[p][m + 1] += t->cum[p][m];
     t->psecs[p] = t->cum[p][1440];
+    for (int m = 0; m < 1440; m++)
+      t->cumf[p][m] = t->cum[p][m] << 1 | (t->cum[p][m + 1] != t->cum[p][m]);
     if (t->psecs[p] > t->maxd)
       t->maxd = t->psecs[p];
   }
@@ -216,13 +228,16 @@ static int build_span(const psvc_calendar *c, tables *t) {
   t->cdays = psvc__malloc((n + 1) * sizeof *t->cdays);
   t->csecs = psvc__malloc((n + 1) * sizeof *t->csecs);
   t->gsecs = psvc__malloc((n + 1) * sizeof *t->gsecs);
-  t->wlist = psvc__malloc((n ? n : 1) * sizeof *t->wlist);
+  t->wbuf = psvc__calloc(n + 1, sizeof *t->wbuf);
+  t->wpk = psvc__malloc((n ? n : 1) * sizeof *t->wpk);
   t->dcum = psvc__malloc((n + 1) * sizeof *t->dcum);
   t->dpack = psvc__malloc((n + 1) * sizeof *t->dpack);
   t->W = psvc__malloc((n + 1) * sizeof *t->W);
-  if (!t->prof || !t->cdays || !t->csecs || !t->gsecs || !t->wlist || !t->dcum ||
+  if (!t->prof || !t->cdays || !t->csecs || !t->gsecs || !t->wbuf || !t->wpk || !t->dcum ||
       !t->dpack || !t->W)
     return PSVC_ENOMEM;
+  t->wlist = t->wbuf + 1;
+  t->ulen = -1; /* not seen a working day yet */
   int64_t cd = 0, cs = 0;
   size_t e = 0;
   for (size_t i = 0; i <= n; i++) {
@@ -246,9 +261,15 @@ static int build_span(const psvc_calendar *c, tables *t) {
     int normal = weekday(day);
     cd += (t->psecs[p] > 0) - (t->psecs[normal] > 0);
     cs += t->psecs[p] - t->psecs[normal];
-    if (t->psecs[p] > 0)
+    if (t->psecs[p] > 0) {
+      t->ulen = t->ulen == -1 || t->ulen == t->psecs[p] ? t->psecs[p] : 0;
+      t->wpk[t->nwork] = (uint32_t)day << 3 | (uint32_t)p;
       t->wlist[t->nwork++] = (int32_t)day;
+    }
   }
+  if (t->ulen < 0)
+    t->ulen = 0;
+  t->inv_ulen = t->ulen ? ((uint64_t)1 << 32) / (uint64_t)t->ulen + 1 : 0;
   return PSVC_OK;
 }
 
@@ -765,38 +786,95 @@ static int64_t horizon(const psvc_calendar *c, int64_t count, bool secs) {
   return PSVC_TIME_MAX - span;
 }
 
-/* Pass 1 of a bulk call: every input in range, and the largest start and
-   count, so that one horizon check proves most batches safe at once. */
-static bool bulk_inputs_ok(const psvc_time *t, const int64_t *c64, const int32_t *c32,
-                           size_t n, psvc_time *tmax, int64_t *cmax) {
-  bool ok = true;
-  psvc_time tm = 0;
-  int64_t cm = 0;
-  for (size_t i = 0; i < n; i++) {
-    int64_t c = c64 ? c64[i] : c32[i];
-    ok &= time_ok(t[i]) & (c >= 0);
-    tm = t[i] > tm ? t[i] : tm;
-    cm = c > cm ? c : cm;
-  }
-  *tmax = tm;
-  *cmax = cm;
-  return ok;
+/* Pass 1 of a bulk call: bounds of the starts and counts, by OR-ing them
+   (a vectorised pass at memory speed): a negative element sets the sign bit,
+   and otherwise the OR is at least the largest element, so one horizon check
+   proves most batches safe at once. */
+static bool bulk_bounds(const psvc_time *t, const int64_t *c64, const int32_t *c32, size_t n,
+                        psvc_time *tbound, int64_t *cbound) {
+  uint64_t ot = 0, oc = 0;
+  uint32_t oc32 = 0;
+  for (size_t i = 0; i < n; i++)
+    ot |= (uint64_t)t[i];
+  if (c64)
+    for (size_t i = 0; i < n; i++)
+      oc |= (uint64_t)c64[i];
+  else
+    for (size_t i = 0; i < n; i++)
+      oc32 |= (uint32_t)c32[i];
+  if (!c64)
+    oc = oc32 >> 31 ? UINT64_MAX : oc32;
+  *tbound = (psvc_time)(ot & INT64_MAX);
+  *cbound = (int64_t)(oc & INT64_MAX);
+  return ((ot | oc) >> 63) == 0;
 }
 
-PSVC_API int psvc_calendar_add_seconds_n(const psvc_calendar *c, const psvc_time *t,
-                                         const int64_t *secs, psvc_time *out, size_t n) {
-  const char *fn = "psvc_calendar_add_seconds_n";
-  if (!c || ((!t || !secs || !out) && n))
-    return psvc__fail(NULL, PSVC_EINVAL, "%s: NULL argument", fn);
-  psvc_time tmax;
-  int64_t cmax;
-  if (!bulk_inputs_ok(t, secs, NULL, n, &tmax, &cmax) || tmax > horizon(c, cmax, true))
-    for (size_t i = 0; i < n; i++) { /* find the failing element, if any */
-      psvc_time r;
-      outcome o = add_secs(c, t[i], secs[i], &r);
-      if (o != OK)
-        return report(o, fn, i, true);
+/* The first pass of a bulk call: true when every element is valid and no
+   result passes 9999-12-31 — proven by the bounds when the starts are far
+   enough from the end, else by computing every element once — so the
+   second pass needs no checks; false with *rc set (and the failing
+   element's message recorded) otherwise. */
+static bool bulk_proven(const psvc_calendar *c, const char *fn, const psvc_time *t,
+                        const int64_t *c64, const int32_t *c32, size_t n, int *rc) {
+  psvc_time tb;
+  int64_t cb;
+  if (bulk_bounds(t, c64, c32, n, &tb, &cb) && tb <= horizon(c, cb, c64 != NULL))
+    return true;
+  for (size_t i = 0; i < n; i++) { /* find the failing element, if any */
+    psvc_time r;
+    outcome o = c64 ? add_secs(c, t[i], c64[i], &r) : add_days(c, t[i], c32[i], &r);
+    if (o != OK) {
+      *rc = report(o, fn, i, true);
+      return false;
     }
+  }
+  return true;
+}
+
+/* add_seconds_n on a span whose working days all last ulen seconds (the
+   usual calendar). Where the count starts (local day i of the span, second
+   sod) gives the first working day js at or after it and R, the seconds
+   counted on it: those already worked by sod plus secs; the answer is then
+   on working day js + (R - 1) / ulen, with no search. Elements outside the
+   span, with secs = 0 or secs >= 2^30 take the general path. The tables
+   are read through locals so that the compiler keeps them in registers
+   (stores to out cannot change them). */
+static void add_seconds_uniform_n(const psvc_calendar *c, const psvc_time *t,
+                                  const int64_t *secs, psvc_time *out, size_t n) {
+  const tables *tb = &c->t;
+  const uint32_t *dpack = tb->dpack, *wpk = tb->wpk;
+  const int64_t off = (int64_t)c->offset_min * 60, base = off - (int64_t)tb->lo * DAY_S;
+  const uint64_t span_s = (uint64_t)(tb->hi - tb->lo) * DAY_S, nwork = tb->nwork;
+  const int64_t ulen = tb->ulen;
+  const uint64_t inv = tb->inv_ulen;
+  for (size_t i = 0; i < n; i++) {
+    int64_t s = secs[i];
+    uint64_t x = (uint64_t)(t[i] + base); /* seconds since the span's first midnight */
+    if (x < span_s && (uint64_t)(s - 1) < (1u << 30)) {
+      uint32_t day = (uint32_t)(x / DAY_S), sod = (uint32_t)(x - (uint64_t)day * DAY_S);
+      uint32_t pk = dpack[day], m = sod / 60;
+      int32_t e = tb->cumf[pk & 7][m];
+      int64_t n1 = (e >> 1) + ((int32_t)(sod - m * 60) & -(e & 1)) + s - 1; /* R - 1 */
+      int64_t q = (int64_t)((uint64_t)n1 * inv >> 32); /* n1 / ulen, or one more */
+      int64_t r = n1 - q * ulen;
+      int64_t neg = r >> 63; /* all ones when q was one too many: no branch */
+      q += neg;
+      r += ulen & neg; /* r + 1 seconds to work on day j: 1 .. ulen */
+      uint64_t j = (uint64_t)((int64_t)(pk >> 3) + q);
+      if (j < nwork) {
+        uint32_t w = wpk[j], k = (uint32_t)r / 60;
+        out[i] = (int64_t)(w >> 3) * DAY_S + tb->wm[w & 7][k] * 60 + r + 1 - k * 60 - off;
+        continue;
+      }
+    }
+    add_secs(c, t[i], s, &out[i]);
+  }
+}
+
+/* Any span: two stages over blocks of 8, so that the loads of different
+   elements overlap instead of waiting on each other. */
+static void add_seconds_blocks_n(const psvc_calendar *c, const psvc_time *t,
+                                 const int64_t *secs, psvc_time *out, size_t n) {
   const tables *tb = &c->t;
   int64_t off = (int64_t)c->offset_min * 60;
   enum { BLOCK = 8 };
@@ -813,7 +891,29 @@ PSVC_API int psvc_calendar_add_seconds_n(const psvc_calendar *c, const psvc_time
         add_secs(c, t[i0 + k], secs[i0 + k], &out[i0 + k]);
     }
   }
+}
+
+PSVC_API int psvc_calendar_add_seconds_n(const psvc_calendar *c, const psvc_time *t,
+                                         const int64_t *secs, psvc_time *out, size_t n) {
+  const char *fn = "psvc_calendar_add_seconds_n";
+  if (!c || ((!t || !secs || !out) && n))
+    return psvc__fail(NULL, PSVC_EINVAL, "%s: NULL argument", fn);
+  int rc = PSVC_OK;
+  if (!bulk_proven(c, fn, t, secs, NULL, n, &rc))
+    return rc;
+  if (c->t.ulen)
+    add_seconds_uniform_n(c, t, secs, out, n);
+  else
+    add_seconds_blocks_n(c, t, secs, out, n);
   return PSVC_OK;
+}
+
+/* The elements of add_workdays_n outside the span's tables. */
+static int64_t add_days_periodic(const tables *t, int64_t start, int64_t days) {
+  int64_t day = start;
+  if (days > 0)
+    nth_workday(t, days_before(t, start + 1) + days - 1, &day);
+  return day;
 }
 
 PSVC_API int psvc_calendar_add_workdays_n(const psvc_calendar *c, const psvc_time *t,
@@ -821,22 +921,27 @@ PSVC_API int psvc_calendar_add_workdays_n(const psvc_calendar *c, const psvc_tim
   const char *fn = "psvc_calendar_add_workdays_n";
   if (!c || ((!t || !days || !out) && n))
     return psvc__fail(NULL, PSVC_EINVAL, "%s: NULL argument", fn);
-  psvc_time tmax;
-  int64_t cmax;
-  if (!bulk_inputs_ok(t, NULL, days, n, &tmax, &cmax) || tmax > horizon(c, cmax, false))
-    for (size_t i = 0; i < n; i++) {
-      psvc_time r;
-      outcome o = add_days(c, t[i], days[i], &r);
-      if (o != OK)
-        return report(o, fn, i, true);
-    }
-  /* every element is valid: the lean loop, the span's tables first */
+  int rc = PSVC_OK;
+  if (!bulk_proven(c, fn, t, NULL, days, n, &rc))
+    return rc;
+  /* every element is valid: the lean loop. In the span the answer is
+     wlist[dcum[i] + days - 1]; for days = 0 that index may be -1, which
+     reads wlist's leading slot and is then not used (no branch). */
   const tables *tb = &c->t;
-  int64_t off = (int64_t)c->offset_min * 60;
+  const int32_t *dcum = tb->dcum, *wlist = tb->wlist;
+  const uint64_t reach = tb->hi > tb->lo ? (uint64_t)(tb->hi - tb->lo) + 1 : 0;
+  const int64_t lo = tb->lo, nwork = (int64_t)tb->nwork;
+  const int64_t off = (int64_t)c->offset_min * 60;
   for (size_t i = 0; i < n; i++) {
-    int64_t start = (int64_t)((uint64_t)(t[i] + off + DAY_S) / DAY_S) - 1, day = start;
-    if (days[i] > 0 && !add_days_fast(tb, start, days[i], &day))
-      nth_workday(tb, days_before(tb, start + 1) + days[i] - 1, &day);
+    int64_t start = (int64_t)((uint64_t)(t[i] + off + DAY_S) / DAY_S) - 1, d = days[i], day;
+    uint64_t k = (uint64_t)(start + 1 - lo);
+    int64_t j = k < reach ? dcum[k] + d - 1 : nwork;
+    if (j < nwork) {
+      int64_t w = wlist[j];
+      day = d ? w : start;
+    } else {
+      day = add_days_periodic(tb, start, d);
+    }
     out[i] = (day + 1) * DAY_S - 1 - off;
   }
   return PSVC_OK;

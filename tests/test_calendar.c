@@ -1273,6 +1273,67 @@ START_TEST(test_T22_T23_bulk_forms_equal_scalar) {
 }
 END_TEST
 
+/* Calendars whose working days all last the same (the bulk add_seconds form
+   then counts whole days without a search): equal totals from windows at
+   different places on different weekdays, holiday blocks, make-up days as
+   working and as non-working weekdays; starts inside and around the span of
+   exceptions, counts from 0 through 2^30 (where the bulk form changes
+   path). Every element agrees with the scalar form and the reference. */
+START_TEST(test_T22_bulk_add_seconds_equal_working_days) {
+  dates_init();
+  uint64_t seed = prop_seed();
+  static psvc_time t[BULK_N];
+  static int64_t secs[BULK_N];
+  static const int64_t edge[] = {0, 1, 59, 60, 61, (1 << 30) - 1, 1 << 30, (1 << 30) + 1};
+  gen *g = malloc(sizeof *g);
+  ck_assert_ptr_nonnull(g);
+  for (long k = 0; k < 200; k++) {
+    rng r = {seed ^ 0x0e9aull ^ ((uint64_t)k * 0x9e3779b97f4a7c15ull)};
+    gen_start(g, random_offset(&r));
+    random_era(g, &r);
+    int len = (int)rr(&r, 1, 720), works = 0; /* minutes a working day lasts */
+    for (int wd = 1; wd <= 7; wd++) {
+      if (pct(&r, 30) && !(wd == 7 && works == 0))
+        continue;
+      works++;
+      int split = pct(&r, 50) ? (int)rr(&r, 1, len) : len; /* one or two windows */
+      int open = (int)rr(&r, 0, 1440 - len - (split < len ? 1 : 0));
+      gen_hours(g, wd, open, open + split);
+      if (split < len) {
+        int gap = (int)rr(&r, 1, 1440 - len - open);
+        gen_hours(g, wd, open + split + gap, open + len + gap);
+      }
+    }
+    for (int b = (int)rr(&r, 1, 5); b > 0; b--) {
+      int64_t start = g->center + rr(&r, -40, 40), n = rr(&r, 1, 8);
+      for (int64_t d = start; d < start + n; d++)
+        gen_holiday(g, d);
+    }
+    for (int i = (int)rr(&r, 0, 4); i > 0; i--)
+      gen_workday(g, g->center + rr(&r, -40, 40), (int)rr(&r, 1, 7));
+    collect_bounds(g);
+    snprintf(g->where, sizeof g->where, "PSVC_CAL_SEED=%#" PRIx64 " equal days %ld", seed, k);
+    size_t n = 0;
+    for (size_t i = 0; i < BULK_N; i++) {
+      psvc_time ti = pick_time(g, &r), o;
+      int64_t si = pct(&r, 15) ? edge[rr(&r, 0, 7)] : pick_secs(g, &r, ti);
+      if (psvc_calendar_add_seconds(g->cal, ti, si, &o) == PSVC_OK)
+        t[n] = ti, secs[n++] = si;
+    }
+    bulk_check(g, t, secs, NULL, n);
+    for (size_t i = 0; i < n; i++) {
+      psvc_time a = SENT, b = SENT;
+      int rc = psvc_calendar_add_seconds_n(g->cal, &t[i], &secs[i], &a, 1);
+      int wrc = ref_add_seconds(&g->ref, t[i], secs[i], &b);
+      if (rc != wrc || a != b)
+        case_mismatch(g, "add_seconds_n (n = 1)", t[i], secs[i], rc, a, wrc, b);
+    }
+    gen_free(g);
+  }
+  free(g);
+}
+END_TEST
+
 /* Sparse work near the end of time: one minute on Mondays, the last K
    Mondays holidays. A bulk form that decides "this element cannot pass
    9999-12-31" without computing it must still agree with the scalar form
@@ -1738,6 +1799,7 @@ static Suite *calendar_suite(void) {
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_T22_T23_bulk_forms_equal_scalar);
   tcase_add_test(tc, test_T22_bulk_forms_fixed_cases);
+  tcase_add_test(tc, test_T22_bulk_add_seconds_equal_working_days);
   tcase_add_test(tc, test_T22_T23_bulk_sparse_work_near_end_of_time);
   suite_add_tcase(s, tc);
 
