@@ -4,23 +4,31 @@
  *
  * How it works. The file is a header and then frames: PUT and DEL frames of
  * a transaction followed by its COMMIT frame, each with a CRC-32C. The
- * store keeps every live record in memory (a hash map from "kind/key" to
- * the bytes), so get and scan never touch the disk. A transaction is
- * staged in memory; commit appends all its frames and the COMMIT frame
- * with one write, fdatasyncs, and only then applies the staged operations
- * to the map — a commit is acknowledged only once it is on disk. If the
- * write or the sync fails, the file is truncated back to the last commit.
+ * store keeps an image of the file in memory (`img`: the committed bytes,
+ * then the frames of the open transaction) and an index from (kind, key)
+ * to the offset of each live record's PUT frame, so get and scan never
+ * touch the disk and staging a record is one copy into the image — no
+ * allocation per record. Commit appends the COMMIT frame, writes the
+ * staged bytes with one write, fdatasyncs, records the new committed end
+ * in a commit slot and only then installs the staged operations in the
+ * index: a commit is acknowledged only once it is on disk. If the write or
+ * the sync fails, the file is truncated back to the last commit; rollback
+ * drops the staged bytes from the image. Replaced and deleted records stay
+ * in the image as they stay in the file, until compaction rewrites both.
  *
- * Opening replays the file. An unreadable frame is the torn tail of a
- * transaction a crash interrupted if no valid COMMIT frame follows it
- * anywhere (the tail is cut off and reported); otherwise committed data is
- * damaged and the open fails with PSVC_ECORRUPT — nothing is dropped
- * silently. An exclusive flock keeps a second writer out.
+ * Opening reads the file into the image and replays it. An unreadable frame
+ * is the torn tail of a transaction a crash interrupted if no valid COMMIT
+ * frame follows it anywhere (the tail is cut off and reported); otherwise
+ * committed data is damaged and the open fails with PSVC_ECORRUPT — nothing
+ * is dropped silently. An exclusive flock keeps a second writer out.
+ *
+ * CRC-32C uses the SSE4.2 instruction where the CPU has it, else a table.
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,25 +46,57 @@
 #define COMMIT_LEN 16 /* u64 txn + marker */
 enum { F_PUT = 1, F_DEL = 2, F_COMMIT = 3 };
 
-/* ---- CRC-32C (Castagnoli), table-driven --------------------------------------- */
+/* ---- CRC-32C (Castagnoli) ------------------------------------------------------------ */
 
 static uint32_t crc_table[256];
 
-static void crc_init(void) {
+static uint32_t crc32c_table(uint32_t crc, const void *p, size_t n) {
+  const unsigned char *b = p;
+  crc = ~crc;
+  while (n--)
+    crc = crc_table[(crc ^ *b++) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <nmmintrin.h>
+#define CRC_HW 1
+/* The same function with the SSE4.2 crc32 instruction, 8 bytes at a time. */
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const void *p,
+                                                            size_t n) {
+  const unsigned char *b = p;
+  uint64_t c = ~crc;
+  for (; n >= 8; n -= 8, b += 8) {
+    uint64_t v;
+    memcpy(&v, b, 8);
+    c = _mm_crc32_u64(c, v);
+  }
+  uint32_t c32 = (uint32_t)c;
+  while (n--)
+    c32 = _mm_crc32_u8(c32, *b++);
+  return ~c32;
+}
+
+static bool cpu_has_sse42(void) {
+  unsigned a, b, c, d;
+  return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_2);
+}
+#endif
+
+static uint32_t (*crc32c)(uint32_t, const void *, size_t) = crc32c_table;
+
+static void crc_init(void) { /* once per process, see psvc_store_journal */
   for (uint32_t i = 0; i < 256; i++) {
     uint32_t c = i;
     for (int k = 0; k < 8; k++)
       c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
     crc_table[i] = c;
   }
-}
-
-static uint32_t crc32c(uint32_t crc, const void *p, size_t n) {
-  const unsigned char *b = p;
-  crc = ~crc;
-  while (n--)
-    crc = crc_table[(crc ^ *b++) & 0xFF] ^ (crc >> 8);
-  return ~crc;
+#ifdef CRC_HW
+  if (cpu_has_sse42())
+    crc32c = crc32c_hw;
+#endif
 }
 
 static void put32(unsigned char *p, uint32_t v) {
@@ -79,152 +119,215 @@ static uint64_t get64(const unsigned char *p) {
 
 /* ---- the store -------------------------------------------------------------------- */
 
-typedef struct rec {
-  char *mkey; /* "<kind>/<key>": the map key */
-  const char *key;
-  int kind;
-  unsigned char *data;
-  size_t len;
-} rec;
-
-typedef struct op { /* a staged put (data) or del */
-  int kind;
-  char *key;
-  unsigned char *data;
-  size_t len;
-  bool del;
-} op;
-
 typedef struct journal {
   int fd;
   char *path;
-  psvc__map recs; /* mkey -> rec* */
-  uint64_t txn;   /* last committed transaction number */
-  uint64_t seq;   /* sequence number of the newest commit slot */
-  int newest;     /* which slot holds it (0 or 1); -1: neither is valid */
-  off_t end;      /* end of the last commit */
+  unsigned char *img; /* the file's bytes up to `end`, then the staged frames */
+  size_t len, cap;    /* bytes in img, and allocated */
+  /* the index: open addressing, linear probing; a slot is 0 (empty) or the
+     offset of a live record's PUT frame (< 2^40) with 24 bits of its key's
+     hash above it */
+  uint64_t *slots;
+  size_t nslots, nlive; /* nslots: a power of two, or 0 */
+  size_t nstaged;       /* frames staged by the open transaction */
+  uint64_t txn;         /* last committed transaction number */
+  uint64_t seq;         /* sequence number of the newest commit slot */
+  int newest;           /* which slot holds it (0 or 1); -1: neither is valid */
+  size_t end;           /* end of the last commit (file and image) */
   bool in_txn;
-  op *ops;
-  size_t nops, capops;
-  psvc__buf frames; /* the staged transaction's frames */
   char report[256];
 } journal;
 
-static char *make_mkey(int kind, const char *key, size_t klen) {
-  char *m = psvc__malloc(klen + 4);
-  if (!m)
-    return NULL;
-  m[0] = (char)('0' + kind);
-  m[1] = '/';
-  memcpy(m + 2, key, klen);
-  m[klen + 2] = 0;
-  return m;
-}
-
-static void rec_free(rec *r) {
-  if (!r)
-    return;
-  psvc__free(r->mkey);
-  psvc__free(r->data);
-  psvc__free(r);
-}
-
-/* Sets (data) or deletes (NULL) the record; false on out of memory. */
-static bool apply_op(journal *j, int kind, const char *key, size_t klen,
-                     const unsigned char *data, size_t len, bool del) {
-  char *mkey = make_mkey(kind, key, klen);
-  if (!mkey)
-    return false;
-  rec *old = psvc__map_get(&j->recs, mkey);
-  if (del) {
-    if (old) {
-      psvc__map_del(&j->recs, mkey);
-      rec_free(old);
-    }
-    psvc__free(mkey);
-    return true;
-  }
-  rec *r = psvc__calloc(1, sizeof *r);
-  unsigned char *copy = psvc__malloc(len ? len : 1);
-  if (!r || !copy || psvc__map_reserve(&j->recs, 1) != PSVC_OK) {
-    psvc__free(r);
-    psvc__free(copy);
-    psvc__free(mkey);
-    return false;
-  }
-  if (len)
-    memcpy(copy, data, len);
-  *r = (rec){mkey, mkey + 2, kind, copy, len};
-  if (old) {
-    psvc__map_del(&j->recs, mkey);
-    rec_free(old);
-  }
-  psvc__map_put(&j->recs, r->mkey, r);
-  return true;
-}
-
-static void ops_clear(journal *j) {
-  for (size_t i = 0; i < j->nops; i++) {
-    psvc__free(j->ops[i].key);
-    psvc__free(j->ops[i].data);
-  }
-  j->nops = 0;
-  j->frames.len = 0;
-  j->frames.oom = false;
-}
+#define OFF_BITS 40
+#define OFF_MASK ((UINT64_C(1) << OFF_BITS) - 1)
 
 static void journal_free(journal *j) {
   if (!j)
     return;
-  ops_clear(j);
-  psvc__free(j->ops);
-  psvc__buf_free(&j->frames);
-  for (size_t i = 0; i < j->recs.cap; i++)
-    if (j->recs.slots[i].key)
-      rec_free(j->recs.slots[i].value);
-  psvc__map_free(&j->recs);
+  psvc__free(j->img);
+  psvc__free(j->slots);
   if (j->fd >= 0)
     close(j->fd); /* releases the lock */
   psvc__free(j->path);
   psvc__free(j);
 }
 
-/* ---- writing frames ------------------------------------------------------------- */
-
-static void frame(psvc__buf *b, int type, const void *p1, size_t n1, const void *p2,
-                  size_t n2) {
-  unsigned char h[5];
-  uint32_t len = (uint32_t)(n1 + n2);
-  put32(h, len);
-  h[4] = (unsigned char)type;
-  uint32_t crc = crc32c(0, h, 5);
-  crc = crc32c(crc, p1, n1);
-  if (n2)
-    crc = crc32c(crc, p2, n2);
-  unsigned char c[4];
-  put32(c, crc);
-  psvc__buf_put(b, h, 5);
-  psvc__buf_put(b, p1, n1);
-  if (n2)
-    psvc__buf_put(b, p2, n2);
-  psvc__buf_put(b, c, 4);
+/* Room for n more bytes in the image; false on out of memory. */
+static bool img_reserve(journal *j, size_t n) {
+  if (n <= j->cap - j->len)
+    return true;
+  if (n > OFF_MASK - j->len)
+    return false;
+  size_t cap = j->cap ? j->cap : 4096;
+  while (cap - j->len < n)
+    cap *= 2;
+  unsigned char *p = psvc__realloc(j->img, cap);
+  if (!p)
+    return false;
+  j->img = p;
+  j->cap = cap;
+  return true;
 }
 
-/* A PUT (data) or DEL frame: u8 kind, u16 key length, key, then the data. */
-static void key_frame(psvc__buf *b, int type, int kind, const char *key, const void *data,
-                      size_t len) {
-  size_t klen = strlen(key);
-  psvc__buf kb = {0};
+/* ---- frames ----------------------------------------------------------------------- */
+
+/* A frame in the image at `at`: u32 len, u8 type, payload, u32 CRC. For PUT
+   and DEL the payload is u8 kind, u16 key length, key, data. */
+typedef struct fview {
+  int type, kind;
+  const unsigned char *key, *data;
+  size_t klen, dlen, total;
+} fview;
+
+static fview view(const unsigned char *img, size_t at) {
+  const unsigned char *f = img + at;
+  fview v = {0};
+  uint32_t len = get32(f);
+  v.type = f[4];
+  v.total = 9 + (size_t)len;
+  if (v.type != F_COMMIT) {
+    v.kind = f[5];
+    v.klen = (size_t)f[6] | (size_t)f[7] << 8;
+    v.key = f + 8;
+    v.data = v.key + v.klen;
+    v.dlen = len - 3 - v.klen;
+  }
+  return v;
+}
+
+/* Appends a frame (room reserved): header, the payload parts, CRC. */
+static void put_frame(unsigned char *f, int type, const void *p1, size_t n1, const void *p2,
+                      size_t n2, const void *p3, size_t n3) {
+  put32(f, (uint32_t)(n1 + n2 + n3));
+  f[4] = (unsigned char)type;
+  memcpy(f + 5, p1, n1);
+  if (n2)
+    memcpy(f + 5 + n1, p2, n2);
+  if (n3)
+    memcpy(f + 5 + n1 + n2, p3, n3);
+  put32(f + 5 + n1 + n2 + n3, crc32c(0, f, 5 + n1 + n2 + n3));
+}
+
+/* A PUT (data) or DEL frame at the end of the image; false on out of memory. */
+static bool key_frame(journal *j, int type, int kind, const char *key, size_t klen,
+                      const void *data, size_t len) {
+  if (!img_reserve(j, 12 + klen + len))
+    return false;
   unsigned char pre[3] = {(unsigned char)kind, (unsigned char)(klen & 0xFF),
                           (unsigned char)(klen >> 8)};
-  psvc__buf_put(&kb, pre, 3);
-  psvc__buf_put(&kb, key, klen);
-  if (kb.oom)
-    b->oom = true;
-  else
-    frame(b, type, kb.data, kb.len, data, len);
-  psvc__buf_free(&kb);
+  put_frame(j->img + j->len, type, pre, 3, key, klen, data, len);
+  j->len += 12 + klen + len;
+  return true;
 }
+
+/* ---- the index ------------------------------------------------------------------- */
+
+static uint64_t key_hash(int kind, const unsigned char *key, size_t klen) {
+  uint64_t h = 1469598103934665603ull ^ (uint64_t)kind; /* FNV-1a */
+  for (size_t i = 0; i < klen; i++)
+    h = (h ^ key[i]) * 1099511628211ull;
+  return h ^ h >> 29;
+}
+
+static bool same_key(const journal *j, uint64_t slot, int kind, const unsigned char *key,
+                     size_t klen) {
+  fview v = view(j->img, (size_t)(slot & OFF_MASK));
+  return v.kind == kind && v.klen == klen && memcmp(v.key, key, klen) == 0;
+}
+
+/* The slot holding (kind, key), or the empty slot where it would go. */
+static size_t find_slot(const journal *j, int kind, const unsigned char *key, size_t klen,
+                        uint64_t h) {
+  size_t mask = j->nslots - 1, i = (size_t)h & mask;
+  uint64_t tag = (h >> 40) << OFF_BITS;
+  for (;; i = (i + 1) & mask) {
+    uint64_t s = j->slots[i];
+    if (!s || ((s & ~OFF_MASK) == tag && same_key(j, s, kind, key, klen)))
+      return i;
+  }
+}
+
+static uint64_t frame_hash(const journal *j, uint64_t at) {
+  fview v = view(j->img, (size_t)at);
+  return key_hash(v.kind, v.key, v.klen);
+}
+
+/* Room for n more live records at a load of at most 1/2; false on out of
+   memory (the index is unchanged). */
+static bool index_reserve(journal *j, size_t n) {
+  if (n > SIZE_MAX / 4 - j->nlive)
+    return false;
+  if ((j->nlive + n) * 2 <= j->nslots)
+    return true;
+  size_t cap = j->nslots ? j->nslots : 64;
+  while (cap < (j->nlive + n) * 2)
+    cap *= 2;
+  uint64_t *v = psvc__calloc(cap, sizeof *v);
+  if (!v)
+    return false;
+  for (size_t i = 0; i < j->nslots; i++) {
+    uint64_t s = j->slots[i];
+    if (!s)
+      continue;
+    size_t k = (size_t)frame_hash(j, s & OFF_MASK) & (cap - 1);
+    while (v[k])
+      k = (k + 1) & (cap - 1);
+    v[k] = s;
+  }
+  psvc__free(j->slots);
+  j->slots = v;
+  j->nslots = cap;
+  return true;
+}
+
+/* Removes slot i, moving later entries of its probe run back (no tombstones). */
+static void index_remove(journal *j, size_t i) {
+  size_t mask = j->nslots - 1;
+  j->slots[i] = 0;
+  j->nlive--;
+  for (size_t k = (i + 1) & mask; j->slots[k]; k = (k + 1) & mask) {
+    size_t home = (size_t)frame_hash(j, j->slots[k] & OFF_MASK) & mask;
+    if (((k - home) & mask) >= ((k - i) & mask)) { /* i lies on k's probe path */
+      j->slots[i] = j->slots[k];
+      j->slots[k] = 0;
+      i = k;
+    }
+  }
+}
+
+/* Applies the PUT or DEL frame at `at` to the index (room reserved). */
+static void index_apply(journal *j, size_t at) {
+  fview v = view(j->img, at);
+  uint64_t h = key_hash(v.kind, v.key, v.klen);
+  size_t i = find_slot(j, v.kind, v.key, v.klen, h);
+  if (v.type == F_DEL) {
+    if (j->slots[i])
+      index_remove(j, i);
+    return;
+  }
+  if (!j->slots[i])
+    j->nlive++;
+  j->slots[i] = (h >> 40) << OFF_BITS | (uint64_t)at;
+}
+
+/* Installs the frames of [from, to) (PUT and DEL, in order: a later one
+   on a key wins). */
+static void index_frames(journal *j, size_t from, size_t to) {
+  for (size_t at = from; at < to; at += view(j->img, at).total)
+    index_apply(j, at);
+}
+
+/* The live record (kind, key): its frame's offset, or 0. */
+static size_t lookup(const journal *j, int kind, const char *key) {
+  size_t klen = strlen(key);
+  if (!j->nslots)
+    return 0;
+  const unsigned char *k = (const unsigned char *)key;
+  uint64_t s = j->slots[find_slot(j, kind, k, klen, key_hash(kind, k, klen))];
+  return (size_t)(s & OFF_MASK);
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
 
 static bool write_all(int fd, const unsigned char *p, size_t n) {
   while (n) {
@@ -245,6 +348,12 @@ static void header(unsigned char h[HEADER_LEN]) {
   put32(h + 12, crc32c(0, h, 12));
 }
 
+/* The first FRAMES_AT bytes of a new journal: the header and two empty slots. */
+static void fresh_start(unsigned char p[FRAMES_AT]) {
+  header(p);
+  memset(p + HEADER_LEN, 0, 2 * SLOT_LEN);
+}
+
 /* A commit slot: u64 seq, u64 committed end, u64 txn, u32 0, u32 CRC-32C. */
 static void slot(unsigned char p[SLOT_LEN], uint64_t seq, uint64_t end, uint64_t txn) {
   memset(p, 0, SLOT_LEN);
@@ -255,7 +364,7 @@ static void slot(unsigned char p[SLOT_LEN], uint64_t seq, uint64_t end, uint64_t
 }
 
 /* Records the new committed end in the older slot and syncs it: after this
-   the commit is acknowledged. */
+   the commit is acknowledged. The image's copy of the slot follows. */
 static bool write_slot(journal *j, uint64_t end, uint64_t txn) {
   unsigned char p[SLOT_LEN];
   slot(p, j->seq + 1, end, txn);
@@ -263,6 +372,7 @@ static bool write_slot(journal *j, uint64_t end, uint64_t txn) {
   off_t at = HEADER_LEN + (off_t)older * SLOT_LEN;
   if (pwrite(j->fd, p, SLOT_LEN, at) != SLOT_LEN || fdatasync(j->fd) != 0)
     return false;
+  memcpy(j->img + at, p, SLOT_LEN);
   j->seq++;
   j->newest = older;
   return true;
@@ -274,14 +384,16 @@ static int j_begin(void *u) {
   journal *j = u;
   if (j->in_txn)
     return -1;
-  ops_clear(j);
+  j->len = j->end;
+  j->nstaged = 0;
   j->in_txn = true;
   return 0;
 }
 
 static int j_rollback(void *u) {
   journal *j = u;
-  ops_clear(j);
+  j->len = j->end; /* the staged frames are gone */
+  j->nstaged = 0;
   j->in_txn = false;
   return 0;
 }
@@ -289,30 +401,11 @@ static int j_rollback(void *u) {
 static int stage(journal *j, int kind, const char *key, const void *data, size_t len, bool del) {
   size_t klen = key ? strlen(key) : 0;
   if (!j->in_txn || kind < 1 || kind > 255 || klen == 0 || klen > KEY_MAX ||
-      len > FRAME_MAX - KEY_MAX - 3)
+      len > FRAME_MAX - KEY_MAX - 3 || (len && !data))
     return -1;
-  if (j->nops == j->capops) {
-    size_t cap = j->capops ? j->capops * 2 : 8;
-    op *v = psvc__realloc(j->ops, cap * sizeof *v);
-    if (!v)
-      return -1;
-    j->ops = v;
-    j->capops = cap;
-  }
-  op o = {kind, psvc__strdup(key), NULL, len, del};
-  if (!o.key || (!del && !(o.data = psvc__malloc(len ? len : 1)))) {
-    psvc__free(o.key);
+  if (!key_frame(j, del ? F_DEL : F_PUT, kind, key, klen, data, del ? 0 : len))
     return -1;
-  }
-  if (!del && len)
-    memcpy(o.data, data, len);
-  key_frame(&j->frames, del ? F_DEL : F_PUT, kind, key, data, del ? 0 : len);
-  if (j->frames.oom) {
-    psvc__free(o.key);
-    psvc__free(o.data);
-    return -1;
-  }
-  j->ops[j->nops++] = o;
+  j->nstaged++;
   return 0;
 }
 
@@ -322,129 +415,107 @@ static int j_put(void *u, int kind, const char *key, const void *data, size_t le
 
 static int j_del(void *u, int kind, const char *key) { return stage(u, kind, key, NULL, 0, true); }
 
-/* Everything applying op o to the map will need, taken before the commit is
-   written: after the write nothing may fail. */
-typedef struct prepared {
-  char *mkey;
-  rec *r; /* NULL for a del */
-} prepared;
-
-/* Takes the op's bytes (no copy: the op is cleared after the commit or the
-   rollback that follows a failure) and the map key. */
-static bool prepare(op *o, prepared *p) {
-  p->mkey = make_mkey(o->kind, o->key, strlen(o->key));
-  p->r = NULL;
-  if (!p->mkey)
-    return false;
-  if (o->del)
-    return true;
-  p->r = psvc__calloc(1, sizeof *p->r);
-  if (!p->r) {
-    psvc__free(p->mkey);
-    return false;
-  }
-  *p->r = (rec){p->mkey, p->mkey + 2, o->kind, o->data, o->len};
-  o->data = NULL; /* owned by the rec now */
-  return true;
-}
-
-static void install(journal *j, prepared *p) {
-  rec *old = psvc__map_get(&j->recs, p->mkey);
-  if (old) {
-    psvc__map_del(&j->recs, p->mkey);
-    rec_free(old);
-  }
-  if (p->r)
-    psvc__map_put(&j->recs, p->r->mkey, p->r);
-  else
-    psvc__free(p->mkey);
-}
-
 static int j_commit(void *u) {
   journal *j = u;
   if (!j->in_txn)
     return -1;
   unsigned char c[COMMIT_LEN];
   uint64_t t = j->txn + 1;
-  for (int i = 0; i < 8; i++)
-    c[i] = (unsigned char)(t >> (8 * i));
+  put64(c, t);
   memcpy(c + 8, MARKER, 8);
-  size_t before = j->frames.len;
-  frame(&j->frames, F_COMMIT, c, COMMIT_LEN, NULL, 0);
-  prepared *pv = psvc__malloc((j->nops ? j->nops : 1) * sizeof *pv);
-  size_t np = 0;
-  bool ok = !j->frames.oom && pv && psvc__map_reserve(&j->recs, j->nops) == PSVC_OK;
-  while (ok && np < j->nops && (ok = prepare(&j->ops[np], &pv[np])))
-    np++;
-  ok = ok && lseek(j->fd, j->end, SEEK_SET) >= 0 &&
-       write_all(j->fd, j->frames.data, j->frames.len) && fdatasync(j->fd) == 0 &&
-       write_slot(j, (uint64_t)j->end + j->frames.len, t);
+  size_t staged_end = j->len;
+  bool ok = index_reserve(j, j->nstaged) && img_reserve(j, 9 + COMMIT_LEN);
+  if (ok) {
+    put_frame(j->img + j->len, F_COMMIT, c, COMMIT_LEN, NULL, 0, NULL, 0);
+    j->len += 9 + COMMIT_LEN;
+    ok = lseek(j->fd, (off_t)j->end, SEEK_SET) >= 0 &&
+         write_all(j->fd, j->img + j->end, j->len - j->end) && fdatasync(j->fd) == 0 &&
+         write_slot(j, j->len, t);
+  }
   if (!ok) {
-    for (size_t i = 0; i < np; i++) {
-      if (pv[i].r)
-        rec_free(pv[i].r); /* frees the mkey and the bytes it took */
-      else
-        psvc__free(pv[i].mkey);
-    }
-    psvc__free(pv);
-    if (ftruncate(j->fd, j->end) != 0 || fdatasync(j->fd) != 0) {
+    if (ftruncate(j->fd, (off_t)j->end) != 0 || fdatasync(j->fd) != 0) {
       /* past the committed end in the slots: recovery cuts them */
     }
-    j->frames.len = before;
+    j->len = staged_end;
     return -1; /* the library rolls back */
   }
-  j->end += (off_t)j->frames.len;
+  index_frames(j, j->end, staged_end); /* cannot fail: room reserved */
+  j->end = j->len;
   j->txn = t;
-  for (size_t i = 0; i < np; i++) /* in order: a later op on a key wins */
-    install(j, &pv[i]);
-  psvc__free(pv);
-  ops_clear(j);
+  j->nstaged = 0;
   j->in_txn = false;
   return 0;
 }
 
-static const op *staged(const journal *j, int kind, const char *key) {
-  for (size_t i = j->nops; i-- > 0;)
-    if (j->ops[i].kind == kind && strcmp(j->ops[i].key, key) == 0)
-      return &j->ops[i];
-  return NULL;
+/* Inside a transaction, get sees its staged frames (the last one on the
+   key wins); the library itself does not call get inside one. */
+static size_t staged_frame(const journal *j, int kind, const char *key) {
+  size_t klen = strlen(key), found = 0;
+  for (size_t at = j->end; at < j->len;) {
+    fview v = view(j->img, at);
+    if (v.kind == kind && v.klen == klen && memcmp(v.key, key, klen) == 0)
+      found = at;
+    at += v.total;
+  }
+  return found;
 }
 
 static int j_get(void *u, int kind, const char *key,
                  int (*sink)(void *, const void *, size_t), void *arg) {
   journal *j = u;
-  const op *o = j->in_txn ? staged(j, kind, key) : NULL;
-  if (o)
-    return o->del ? PSVC_ENOTFOUND : sink(arg, o->data, o->len);
-  char *mkey = make_mkey(kind, key, strlen(key));
-  if (!mkey)
+  if (!key)
     return -1;
-  const rec *r = psvc__map_get(&j->recs, mkey);
-  psvc__free(mkey);
-  return r ? sink(arg, r->data, r->len) : PSVC_ENOTFOUND;
+  size_t at = j->in_txn ? staged_frame(j, kind, key) : 0;
+  if (!at)
+    at = lookup(j, kind, key);
+  if (!at)
+    return PSVC_ENOTFOUND;
+  fview v = view(j->img, at);
+  return v.type == F_DEL ? PSVC_ENOTFOUND : sink(arg, v.data, v.dlen);
 }
 
-static int cmp_recs(const void *a, const void *b) {
-  return strcmp((*(const rec *const *)a)->key, (*(const rec *const *)b)->key);
+/* A live record for scan, sorted by key: bytewise, as strcmp (keys hold no
+   NUL), so the order is deterministic. */
+typedef struct scan_rec {
+  const unsigned char *key;
+  size_t klen, at;
+} scan_rec;
+
+static int cmp_scan(const void *a, const void *b) {
+  const scan_rec *x = a, *y = b;
+  int c = memcmp(x->key, y->key, x->klen < y->klen ? x->klen : y->klen);
+  return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
 }
 
 static int j_scan(void *u, int kind, int (*each)(void *, const char *, const void *, size_t),
                   void *arg) {
   journal *j = u;
   size_t n = 0;
-  rec **v = psvc__malloc((j->recs.len ? j->recs.len : 1) * sizeof *v);
-  if (!v)
+  scan_rec *v = psvc__malloc((j->nlive ? j->nlive : 1) * sizeof *v);
+  char *key = psvc__malloc(KEY_MAX + 1);
+  if (!v || !key) {
+    psvc__free(v);
+    psvc__free(key);
     return -1;
-  for (size_t i = 0; i < j->recs.cap; i++) {
-    rec *r = j->recs.slots[i].value;
-    if (j->recs.slots[i].key && r->kind == kind)
-      v[n++] = r;
   }
-  qsort(v, n, sizeof *v, cmp_recs); /* key order: deterministic */
+  for (size_t i = 0; i < j->nslots; i++) {
+    size_t at = (size_t)(j->slots[i] & OFF_MASK);
+    if (!at)
+      continue;
+    fview f = view(j->img, at);
+    if (f.kind == kind)
+      v[n++] = (scan_rec){f.key, f.klen, at};
+  }
+  qsort(v, n, sizeof *v, cmp_scan);
   int rc = 0;
-  for (size_t i = 0; i < n && !rc; i++)
-    rc = each(arg, v[i]->key, v[i]->data, v[i]->len);
+  for (size_t i = 0; i < n && !rc; i++) {
+    fview f = view(j->img, v[i].at);
+    memcpy(key, f.key, f.klen);
+    key[f.klen] = 0;
+    rc = each(arg, key, f.data, f.dlen);
+  }
   psvc__free(v);
+  psvc__free(key);
   return rc;
 }
 
@@ -492,67 +563,56 @@ static uint64_t committed_end(journal *j, const image *im) {
   return end;
 }
 
-typedef struct pending {
-  int kind;
-  const unsigned char *key, *data;
-  size_t klen, len;
-  bool del;
-} pending;
-
 static int corrupt(const char *path, size_t at, const char *why) {
   return psvc__fail(NULL, PSVC_ECORRUPT, "psvc_store_journal: '%s' is corrupt at offset %zu: "
                     "%s; nothing was changed", path, at, why);
 }
 
-/* Replays the image into j; sets j->end to the end of the last commit. */
-static int replay(journal *j, const image *im) {
+/* Replays the image (j->img, the whole file) into the index; sets j->end to
+   the end of the last commit. */
+static int replay(journal *j) {
+  const image im = {j->img, j->len};
   unsigned char fresh[FRAMES_AT];
-  header(fresh);
-  memset(fresh + HEADER_LEN, 0, 2 * SLOT_LEN);
-  if (im->n < FRAMES_AT) { /* new, or its creation was interrupted */
-    if (memcmp(im->p, fresh, im->n) == 0)
+  fresh_start(fresh);
+  if (im.n < FRAMES_AT) { /* new, or its creation was interrupted */
+    if (memcmp(im.p, fresh, im.n) == 0)
       return PSVC_OK; /* settle() writes a fresh start */
     return corrupt(j->path, 0, "not a journal (bad header)");
   }
-  if (memcmp(im->p, fresh, HEADER_LEN) != 0)
+  if (memcmp(im.p, fresh, HEADER_LEN) != 0)
     return corrupt(j->path, 0, "not a journal of format 1 (bad header)");
-  uint64_t E = committed_end(j, im);
-  if (E < FRAMES_AT || E > im->n)
+  uint64_t E = committed_end(j, &im);
+  if (E < FRAMES_AT || E > im.n)
     return corrupt(j->path, HEADER_LEN, "the file is shorter than its committed length");
-  pending *pv = NULL;
-  size_t np = 0, cap = 0, at = FRAMES_AT;
+  size_t at = FRAMES_AT, npending = 0;
   j->end = FRAMES_AT;
   bool end_seen = E == FRAMES_AT; /* the committed end must be a commit's end */
   int rc = PSVC_OK;
-  while (at < im->n) {
+  while (at < im.n) {
     int type;
     const unsigned char *pl;
     uint32_t len;
     size_t total;
-    bool ok = read_frame(im, at, &type, &pl, &len, &total);
+    bool ok = read_frame(&im, at, &type, &pl, &len, &total);
     if (ok && type == F_COMMIT)
       ok = len == COMMIT_LEN && memcmp(pl + 8, MARKER, 8) == 0 && get64(pl) == j->txn + 1;
     else if (ok)
       ok = type == F_PUT || type == F_DEL;
     if (!ok) {
-      if (at < E) {
+      if (at < E)
         rc = corrupt(j->path, at, "an unreadable frame in committed data");
-        break;
-      }
-      snprintf(j->report, sizeof j->report,
-               "recovered: cut %zu bytes of an incomplete transaction at offset %lld",
-               im->n - (size_t)j->end, (long long)j->end);
       break;
     }
-    if (type == F_COMMIT) {
-      for (size_t i = 0; i < np && rc == PSVC_OK; i++)
-        if (!apply_op(j, pv[i].kind, (const char *)pv[i].key, pv[i].klen, pv[i].data, pv[i].len,
-                      pv[i].del))
-          rc = psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
-      np = 0;
+    if (type == F_COMMIT) { /* the transaction's frames take effect */
+      if (!index_reserve(j, npending)) {
+        rc = psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
+        break;
+      }
+      index_frames(j, j->end, at);
+      npending = 0;
       j->txn++;
-      j->end = (off_t)(at + total);
-      end_seen |= (uint64_t)j->end == E;
+      j->end = at + total;
+      end_seen |= j->end == E;
     } else { /* PUT or DEL: check what the CRC cannot */
       size_t klen = len >= 3 ? (size_t)pl[1] | (size_t)pl[2] << 8 : 0;
       if (len < 3 || pl[0] < 1 || pl[0] > 6 || klen == 0 || klen > KEY_MAX ||
@@ -561,44 +621,31 @@ static int replay(journal *j, const image *im) {
         rc = corrupt(j->path, at, "a frame with an impossible record");
         break;
       }
-      if (np == cap) {
-        cap = cap ? cap * 2 : 16;
-        pending *nv = psvc__realloc(pv, cap * sizeof *nv);
-        if (!nv) {
-          rc = psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
-          break;
-        }
-        pv = nv;
-      }
-      pv[np++] = (pending){pl[0], pl + 3, pl + 3 + klen, klen, len - 3 - klen, type == F_DEL};
+      npending++;
     }
-    if (rc)
-      break;
     at += total;
   }
-  psvc__free(pv);
-  if (rc == PSVC_OK && ((uint64_t)j->end < E || !end_seen))
-    rc = corrupt(j->path, (size_t)j->end, "the committed end is not the end of a transaction");
-  if (rc == PSVC_OK && (size_t)j->end < im->n && strcmp(j->report, "clean") == 0)
+  if (rc == PSVC_OK && (j->end < E || !end_seen))
+    rc = corrupt(j->path, j->end, "the committed end is not the end of a transaction");
+  if (rc == PSVC_OK && j->end < im.n)
     snprintf(j->report, sizeof j->report,
-             "recovered: cut %zu bytes of an incomplete transaction at offset %lld",
-             im->n - (size_t)j->end, (long long)j->end);
+             "recovered: cut %zu bytes of an incomplete transaction at offset %zu",
+             im.n - j->end, j->end);
   return rc;
 }
 
-/* The whole file into memory. */
-static int slurp(journal *j, image *im) {
+/* The whole file into the image. */
+static int slurp(journal *j) {
   struct stat st;
   if (fstat(j->fd, &st) != 0 || !S_ISREG(st.st_mode))
     return psvc__fail(NULL, PSVC_EIO, "psvc_store_journal: '%s' is not a regular file",
                       j->path);
-  im->n = (size_t)st.st_size;
-  im->p = psvc__malloc(im->n ? im->n : 1);
-  if (!im->p)
+  size_t n = (size_t)st.st_size;
+  if ((uint64_t)st.st_size > OFF_MASK || !img_reserve(j, n ? n : 1))
     return psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
   size_t got = 0;
-  while (got < im->n) {
-    ssize_t r = pread(j->fd, im->p + got, im->n - got, (off_t)got);
+  while (got < n) {
+    ssize_t r = pread(j->fd, j->img + got, n - got, (off_t)got);
     if (r < 0 && errno == EINTR)
       continue;
     if (r <= 0)
@@ -606,6 +653,7 @@ static int slurp(journal *j, image *im) {
                         r < 0 ? strerror(errno) : "short read");
     got += (size_t)r;
   }
+  j->len = n;
   return PSVC_OK;
 }
 
@@ -620,22 +668,27 @@ static int open_file(journal *j) {
   return PSVC_OK;
 }
 
-/* After replay: cut a torn tail, write the header of a new journal. */
-static int settle(journal *j, size_t size) {
-  if ((size_t)j->end < FRAMES_AT) {
+/* After replay: cut a torn tail, write the start of a new journal. */
+static int settle(journal *j) {
+  size_t size = j->len;
+  if (j->end < FRAMES_AT) {
     unsigned char h[FRAMES_AT];
-    header(h);
-    memset(h + HEADER_LEN, 0, 2 * SLOT_LEN);
+    fresh_start(h);
     if (ftruncate(j->fd, 0) != 0 || pwrite(j->fd, h, FRAMES_AT, 0) != FRAMES_AT ||
         fsync(j->fd) != 0)
       return psvc__fail(NULL, PSVC_EIO, "psvc_store_journal: cannot initialise '%s': %s",
                         j->path, strerror(errno));
+    j->len = 0;
+    if (!img_reserve(j, FRAMES_AT))
+      return psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
+    memcpy(j->img, h, FRAMES_AT);
     j->end = FRAMES_AT;
-  } else if ((size_t)j->end < size) {
-    if (ftruncate(j->fd, j->end) != 0 || fsync(j->fd) != 0)
+  } else if (j->end < size) {
+    if (ftruncate(j->fd, (off_t)j->end) != 0 || fsync(j->fd) != 0)
       return psvc__fail(NULL, PSVC_EIO, "psvc_store_journal: cannot cut the torn tail of "
                         "'%s': %s", j->path, strerror(errno));
   }
+  j->len = j->end;
   return PSVC_OK;
 }
 
@@ -647,8 +700,8 @@ static void fill_store(psvc_store *out, journal *j) {
 PSVC_API int psvc_store_journal(psvc_store *out, const char *path) {
   if (!out || !path || !*path)
     return psvc__fail(NULL, PSVC_EINVAL, "psvc_store_journal: out and path are required");
-  if (!crc_table[1])
-    crc_init(); /* idempotent: racing threads write the same values */
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, crc_init);
   journal *j = psvc__calloc(1, sizeof *j);
   if (!j || !(j->path = psvc__strdup(path))) {
     psvc__free(j);
@@ -657,15 +710,13 @@ PSVC_API int psvc_store_journal(psvc_store *out, const char *path) {
   j->fd = -1;
   j->newest = -1;
   snprintf(j->report, sizeof j->report, "clean");
-  image im = {NULL, 0};
   int rc = open_file(j);
   if (rc == PSVC_OK)
-    rc = slurp(j, &im);
+    rc = slurp(j);
   if (rc == PSVC_OK)
-    rc = replay(j, &im);
+    rc = replay(j);
   if (rc == PSVC_OK)
-    rc = settle(j, im.n);
-  psvc__free(im.p);
+    rc = settle(j);
   if (rc != PSVC_OK) {
     journal_free(j);
     return rc;
@@ -698,6 +749,35 @@ static int fsync_dir(const char *path) {
   return rc;
 }
 
+/* The live records as a new journal image with its index, in nj: a fresh
+   start, each live PUT frame copied as it is (its CRC still holds), and the
+   COMMIT frame of transaction 1, recorded in slot 0. False on out of memory. */
+static bool compacted(const journal *j, journal *nj) {
+  size_t bytes = FRAMES_AT + 9 + COMMIT_LEN;
+  for (size_t i = 0; i < j->nslots; i++)
+    if (j->slots[i])
+      bytes += view(j->img, (size_t)(j->slots[i] & OFF_MASK)).total;
+  if (!img_reserve(nj, bytes) || !index_reserve(nj, j->nlive))
+    return false;
+  fresh_start(nj->img);
+  nj->len = FRAMES_AT;
+  for (size_t i = 0; i < j->nslots; i++) {
+    size_t at = (size_t)(j->slots[i] & OFF_MASK);
+    if (!at)
+      continue;
+    size_t total = view(j->img, at).total;
+    memcpy(nj->img + nj->len, j->img + at, total);
+    nj->len += total;
+  }
+  index_frames(nj, FRAMES_AT, nj->len);
+  unsigned char c[COMMIT_LEN] = {1}; /* transaction 1 of the new journal */
+  memcpy(c + 8, MARKER, 8);
+  put_frame(nj->img + nj->len, F_COMMIT, c, COMMIT_LEN, NULL, 0, NULL, 0);
+  nj->len += 9 + COMMIT_LEN;
+  slot(nj->img + HEADER_LEN, 1, nj->len, 1);
+  return true;
+}
+
 PSVC_API int psvc_ctx_compact(psvc_ctx *ctx) {
   const char *fn = "psvc_ctx_compact";
   if (!ctx)
@@ -707,51 +787,45 @@ PSVC_API int psvc_ctx_compact(psvc_ctx *ctx) {
   journal *j = ctx->store.user;
   if (j->in_txn)
     return psvc__fail(ctx, PSVC_ESTATE, "%s: a transaction is open", fn);
-  psvc__buf b = {0};
-  unsigned char h[FRAMES_AT];
-  header(h);
-  memset(h + HEADER_LEN, 0, 2 * SLOT_LEN);
-  psvc__buf_put(&b, h, FRAMES_AT);
-  for (size_t i = 0; i < j->recs.cap; i++) {
-    const rec *r = j->recs.slots[i].value;
-    if (!j->recs.slots[i].key)
-      continue;
-    key_frame(&b, F_PUT, r->kind, r->key, r->data, r->len);
-  }
-  unsigned char c[COMMIT_LEN] = {1}; /* transaction 1 of the new journal */
-  memcpy(c + 8, MARKER, 8);
-  frame(&b, F_COMMIT, c, COMMIT_LEN, NULL, 0);
-  if (!b.oom) /* slot 0: transaction 1 ends at the end of the file */
-    slot(b.data + HEADER_LEN, 1, b.len, 1);
+  journal nj = {.fd = -1};
   size_t plen = strlen(j->path);
   char *tmp = psvc__malloc(plen + 9);
-  if (b.oom || !tmp) {
-    psvc__buf_free(&b);
+  if (!tmp || !compacted(j, &nj)) {
+    psvc__free(nj.img);
+    psvc__free(nj.slots);
     psvc__free(tmp);
     return psvc__fail(ctx, PSVC_ENOMEM, "%s: out of memory", fn);
   }
   memcpy(tmp, j->path, plen);
   memcpy(tmp + plen, ".compact", 9);
   int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && write_all(fd, b.data, b.len) &&
+  bool ok = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && write_all(fd, nj.img, nj.len) &&
             fsync(fd) == 0 && rename(tmp, j->path) == 0;
-  psvc__buf_free(&b);
   if (!ok) {
     int e = errno;
     if (fd >= 0)
       close(fd);
     unlink(tmp);
     psvc__free(tmp);
+    psvc__free(nj.img);
+    psvc__free(nj.slots);
     return psvc__fail(ctx, PSVC_EIO, "%s: cannot rewrite '%s': %s; the journal is unchanged",
                       fn, j->path, strerror(e));
   }
   psvc__free(tmp);
   fsync_dir(j->path); /* the rename is durable once the directory is */
   close(j->fd);       /* the old file's lock goes with it; fd holds the new one */
+  psvc__free(j->img);
+  psvc__free(j->slots);
   j->fd = fd;
+  j->img = nj.img;
+  j->len = j->end = nj.len;
+  j->cap = nj.cap;
+  j->slots = nj.slots;
+  j->nslots = nj.nslots;
+  j->nlive = nj.nlive;
   j->txn = 1;
   j->seq = 1;
   j->newest = 0;
-  j->end = lseek(fd, 0, SEEK_END);
   return PSVC_OK;
 }
