@@ -3,22 +3,24 @@
  * "Journal file").
  *
  * How it works. The file is a header and then frames: PUT and DEL frames of
- * a transaction followed by its COMMIT frame, each with a CRC-32C. The
- * store keeps an image of the file in memory (`img`: the committed bytes,
- * then the frames of the open transaction) and an index from (kind, key)
- * to the offset of each live record's PUT frame, so get and scan never
- * touch the disk and staging a record is one copy into the image — no
- * allocation per record. Commit appends the COMMIT frame, writes the
- * staged bytes with one write, fdatasyncs, records the new committed end
- * in a commit slot and only then installs the staged operations in the
- * index: a commit is acknowledged only once it is on disk. If the write or
- * the sync fails, the file is truncated back to the last commit; rollback
- * drops the staged bytes from the image. Replaced and deleted records stay
- * in the image as they stay in the file, until compaction rewrites both.
+ * a transaction followed by its COMMIT frame, each with a CRC-32C. In memory
+ * the store keeps an index from (kind, key) to the file offset of each live
+ * record's PUT frame (and the key's 64-bit hash); the records themselves
+ * stay in the file. A transaction's frames go to a 1 MiB staging buffer,
+ * written to the file past the committed end whenever it fills, and each
+ * operation enters the index at once (an undo list keeps the committed
+ * entries it replaced). Commit appends the COMMIT frame, writes the rest,
+ * fdatasyncs, and records the new committed end in a commit slot (synced
+ * again): only then is the commit acknowledged. If that fails, the file is
+ * truncated back to the last commit; rollback puts the index back as it
+ * was. get reads a record from the file (or the staging buffer); scan reads
+ * the committed file once and visits the kind's live records in key order.
+ * Replaced and deleted records stay in the file until compaction.
  *
- * Opening reads the file into the image and replays it. An unreadable frame
- * is the torn tail of a transaction a crash interrupted if no valid COMMIT
- * frame follows it anywhere (the tail is cut off and reported); otherwise
+ * Opening reads the file and replays it; that image serves the scans that
+ * load the library and is released at the first transaction. An unreadable
+ * frame is the torn tail of a transaction a crash interrupted if no valid
+ * COMMIT frame follows it anywhere (the tail is cut off and reported); otherwise
  * committed data is damaged and the open fails with PSVC_ECORRUPT — nothing
  * is dropped silently. An exclusive flock keeps a second writer out.
  *
@@ -119,32 +121,53 @@ static uint64_t get64(const unsigned char *p) {
 
 /* ---- the store -------------------------------------------------------------------- */
 
+/* An index slot: a live record's key hash and the file offset of its PUT
+   frame (0: empty). Records staged by the open transaction are in the index
+   too: they are the slots with at >= end. */
+typedef struct islot {
+  uint64_t h, at;
+} islot;
+
 typedef struct journal {
   int fd;
   char *path;
-  unsigned char *img; /* the file's bytes up to `end`, then the staged frames */
-  size_t len, cap;    /* bytes in img, and allocated */
-  /* the index: open addressing, linear probing; a slot is 0 (empty) or the
-     offset of a live record's PUT frame (< 2^40) with 24 bits of its key's
-     hash above it */
-  uint64_t *slots;
+  size_t end; /* end of the last commit */
+  /* the open transaction: its frames from `end` on, the first ones already
+     written to the file when the buffer filled, the rest in buf */
+  unsigned char *buf;
+  size_t blen, bcap, bpos; /* bytes in buf, allocated; file offset of buf[0] */
+  bool in_txn;
+  /* committed slots a staged operation replaced or deleted, to restore them
+     on rollback */
+  islot *undo;
+  size_t nundo, capundo;
+  /* the file as read at open: serves the scans that load the library, and
+     is released at the first transaction */
+  unsigned char *img;
+  size_t ilen;
+  /* the index: open addressing, linear probing, at most 3/4 full */
+  islot *slots;
   size_t nslots, nlive; /* nslots: a power of two, or 0 */
-  size_t nstaged;       /* frames staged by the open transaction */
   uint64_t txn;         /* last committed transaction number */
   uint64_t seq;         /* sequence number of the newest commit slot */
   int newest;           /* which slot holds it (0 or 1); -1: neither is valid */
-  size_t end;           /* end of the last commit (file and image) */
-  bool in_txn;
   char report[256];
 } journal;
 
-#define OFF_BITS 40
-#define OFF_MASK ((UINT64_C(1) << OFF_BITS) - 1)
+#define STAGE_BUF (1u << 20) /* the staging buffer is written out when it fills */
+
+static void drop_image(journal *j) {
+  psvc__free(j->img);
+  j->img = NULL;
+  j->ilen = 0;
+}
 
 static void journal_free(journal *j) {
   if (!j)
     return;
-  psvc__free(j->img);
+  psvc__free(j->buf);
+  psvc__free(j->undo);
+  drop_image(j);
   psvc__free(j->slots);
   if (j->fd >= 0)
     close(j->fd); /* releases the lock */
@@ -152,26 +175,52 @@ static void journal_free(journal *j) {
   psvc__free(j);
 }
 
-/* Room for n more bytes in the image; false on out of memory. */
-static bool img_reserve(journal *j, size_t n) {
-  if (n <= j->cap - j->len)
-    return true;
-  if (n > OFF_MASK - j->len)
-    return false;
-  size_t cap = j->cap ? j->cap : 4096;
-  while (cap - j->len < n)
-    cap *= 2;
-  unsigned char *p = psvc__realloc(j->img, cap);
-  if (!p)
-    return false;
-  j->img = p;
-  j->cap = cap;
+static bool pread_all(int fd, void *dst, size_t n, size_t at) {
+  unsigned char *p = dst;
+  while (n) {
+    ssize_t r = pread(fd, p, n, (off_t)at);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return false;
+    p += r;
+    at += (size_t)r;
+    n -= (size_t)r;
+  }
   return true;
+}
+
+static bool pwrite_all(int fd, const unsigned char *p, size_t n, size_t at) {
+  while (n) {
+    ssize_t w = pwrite(fd, p, n, (off_t)at);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return false;
+    p += w;
+    at += (size_t)w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+/* n bytes of the journal at offset `at`, committed or staged: from the image
+   read at open, the staging buffer, or the file. */
+static bool read_at(const journal *j, size_t at, void *dst, size_t n) {
+  if (j->img && at + n <= j->ilen) {
+    memcpy(dst, j->img + at, n);
+    return true;
+  }
+  if (j->in_txn && at >= j->bpos && at + n <= j->bpos + j->blen) {
+    memcpy(dst, j->buf + (at - j->bpos), n);
+    return true;
+  }
+  return pread_all(j->fd, dst, n, at);
 }
 
 /* ---- frames ----------------------------------------------------------------------- */
 
-/* A frame in the image at `at`: u32 len, u8 type, payload, u32 CRC. For PUT
+/* A frame at `at` of an image: u32 len, u8 type, payload, u32 CRC. For PUT
    and DEL the payload is u8 kind, u16 key length, key, data. */
 typedef struct fview {
   int type, kind;
@@ -195,7 +244,7 @@ static fview view(const unsigned char *img, size_t at) {
   return v;
 }
 
-/* Appends a frame (room reserved): header, the payload parts, CRC. */
+/* Writes a frame at f (room reserved): header, the payload parts, CRC. */
 static void put_frame(unsigned char *f, int type, const void *p1, size_t n1, const void *p2,
                       size_t n2, const void *p3, size_t n3) {
   put32(f, (uint32_t)(n1 + n2 + n3));
@@ -208,15 +257,25 @@ static void put_frame(unsigned char *f, int type, const void *p1, size_t n1, con
   put32(f + 5 + n1 + n2 + n3, crc32c(0, f, 5 + n1 + n2 + n3));
 }
 
-/* A PUT (data) or DEL frame at the end of the image; false on out of memory. */
-static bool key_frame(journal *j, int type, int kind, const char *key, size_t klen,
-                      const void *data, size_t len) {
-  if (!img_reserve(j, 12 + klen + len))
+/* Room for a frame of n bytes in the staging buffer: writes out what it
+   holds when it is full. False on an I/O error or out of memory. */
+static bool buf_room(journal *j, size_t n) {
+  if (n <= j->bcap - j->blen)
+    return true;
+  if (j->blen) {
+    if (!pwrite_all(j->fd, j->buf, j->blen, j->bpos))
+      return false;
+    j->bpos += j->blen;
+    j->blen = 0;
+  }
+  if (n <= j->bcap)
+    return true;
+  size_t cap = n > STAGE_BUF ? n : STAGE_BUF;
+  unsigned char *p = psvc__realloc(j->buf, cap);
+  if (!p)
     return false;
-  unsigned char pre[3] = {(unsigned char)kind, (unsigned char)(klen & 0xFF),
-                          (unsigned char)(klen >> 8)};
-  put_frame(j->img + j->len, type, pre, 3, key, klen, data, len);
-  j->len += 12 + klen + len;
+  j->buf = p;
+  j->bcap = cap;
   return true;
 }
 
@@ -229,51 +288,59 @@ static uint64_t key_hash(int kind, const unsigned char *key, size_t klen) {
   return h ^ h >> 29;
 }
 
-static bool same_key(const journal *j, uint64_t slot, int kind, const unsigned char *key,
-                     size_t klen) {
-  fview v = view(j->img, (size_t)(slot & OFF_MASK));
-  return v.kind == kind && v.klen == klen && memcmp(v.key, key, klen) == 0;
+/* Is the frame at `at` a record of (kind, key)? -1 if it cannot be read. */
+static int same_key(const journal *j, size_t at, int kind, const unsigned char *key,
+                    size_t klen) {
+  unsigned char f[8 + KEY_MAX];
+  if (!read_at(j, at, f, 8))
+    return -1;
+  if (f[5] != kind || ((size_t)f[6] | (size_t)f[7] << 8) != klen)
+    return 0;
+  if (!read_at(j, at + 8, f + 8, klen))
+    return -1;
+  return memcmp(f + 8, key, klen) == 0;
 }
 
-/* The slot holding (kind, key), or the empty slot where it would go. */
-static size_t find_slot(const journal *j, int kind, const unsigned char *key, size_t klen,
-                        uint64_t h) {
-  size_t mask = j->nslots - 1, i = (size_t)h & mask;
-  uint64_t tag = (h >> 40) << OFF_BITS;
-  for (;; i = (i + 1) & mask) {
-    uint64_t s = j->slots[i];
-    if (!s || ((s & ~OFF_MASK) == tag && same_key(j, s, kind, key, klen)))
-      return i;
+/* The slot holding (kind, key), or the empty slot where it would go; false
+   if a key could not be read. Keys are compared only when the 64-bit
+   hashes agree. */
+static bool find_slot(const journal *j, int kind, const unsigned char *key, size_t klen,
+                      uint64_t h, size_t *slot) {
+  size_t mask = j->nslots - 1;
+  for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+    const islot *s = &j->slots[i];
+    int same = 0;
+    if (s->at && s->h == h && (same = same_key(j, (size_t)s->at, kind, key, klen)) < 0)
+      return false;
+    if (!s->at || same) {
+      *slot = i;
+      return true;
+    }
   }
 }
 
-static uint64_t frame_hash(const journal *j, uint64_t at) {
-  fview v = view(j->img, (size_t)at);
-  return key_hash(v.kind, v.key, v.klen);
+static void place(islot *v, size_t cap, islot e) {
+  size_t k = (size_t)e.h & (cap - 1);
+  while (v[k].at)
+    k = (k + 1) & (cap - 1);
+  v[k] = e;
 }
 
-/* Room for n more live records at a load of at most 1/2; false on out of
-   memory (the index is unchanged). */
+/* Room for n more live records; false on out of memory (index unchanged). */
 static bool index_reserve(journal *j, size_t n) {
-  if (n > SIZE_MAX / 4 - j->nlive)
+  if (n > SIZE_MAX / 64 - j->nlive)
     return false;
-  if ((j->nlive + n) * 2 <= j->nslots)
+  if ((j->nlive + n) * 4 <= j->nslots * 3)
     return true;
   size_t cap = j->nslots ? j->nslots : 64;
-  while (cap < (j->nlive + n) * 2)
+  while (cap * 3 < (j->nlive + n) * 4)
     cap *= 2;
-  uint64_t *v = psvc__calloc(cap, sizeof *v);
+  islot *v = psvc__calloc(cap, sizeof *v);
   if (!v)
     return false;
-  for (size_t i = 0; i < j->nslots; i++) {
-    uint64_t s = j->slots[i];
-    if (!s)
-      continue;
-    size_t k = (size_t)frame_hash(j, s & OFF_MASK) & (cap - 1);
-    while (v[k])
-      k = (k + 1) & (cap - 1);
-    v[k] = s;
-  }
+  for (size_t i = 0; i < j->nslots; i++)
+    if (j->slots[i].at)
+      place(v, cap, j->slots[i]);
   psvc__free(j->slots);
   j->slots = v;
   j->nslots = cap;
@@ -283,64 +350,90 @@ static bool index_reserve(journal *j, size_t n) {
 /* Removes slot i, moving later entries of its probe run back (no tombstones). */
 static void index_remove(journal *j, size_t i) {
   size_t mask = j->nslots - 1;
-  j->slots[i] = 0;
+  j->slots[i] = (islot){0, 0};
   j->nlive--;
-  for (size_t k = (i + 1) & mask; j->slots[k]; k = (k + 1) & mask) {
-    size_t home = (size_t)frame_hash(j, j->slots[k] & OFF_MASK) & mask;
+  for (size_t k = (i + 1) & mask; j->slots[k].at; k = (k + 1) & mask) {
+    size_t home = (size_t)j->slots[k].h & mask;
     if (((k - home) & mask) >= ((k - i) & mask)) { /* i lies on k's probe path */
       j->slots[i] = j->slots[k];
-      j->slots[k] = 0;
+      j->slots[k] = (islot){0, 0};
       i = k;
     }
   }
 }
 
-/* Applies the PUT or DEL frame at `at` to the index (room reserved). */
-static void index_apply(journal *j, size_t at) {
-  fview v = view(j->img, at);
-  uint64_t h = key_hash(v.kind, v.key, v.klen);
-  size_t i = find_slot(j, v.kind, v.key, v.klen, h);
-  if (v.type == F_DEL) {
-    if (j->slots[i])
+/* Applies a PUT (at) or DEL (at = 0) of (kind, key) at slot i, found by
+   find_slot (room reserved). */
+static void index_set(journal *j, size_t i, uint64_t h, size_t at) {
+  if (!at) {
+    if (j->slots[i].at)
       index_remove(j, i);
     return;
   }
-  if (!j->slots[i])
+  if (!j->slots[i].at)
     j->nlive++;
-  j->slots[i] = (h >> 40) << OFF_BITS | (uint64_t)at;
+  j->slots[i] = (islot){h, at};
 }
 
-/* Installs the frames of [from, to) (PUT and DEL, in order: a later one
-   on a key wins). */
-static void index_frames(journal *j, size_t from, size_t to) {
-  for (size_t at = from; at < to; at += view(j->img, at).total)
-    index_apply(j, at);
-}
-
-/* The live record (kind, key): its frame's offset, or 0. */
-static size_t lookup(const journal *j, int kind, const char *key) {
-  size_t klen = strlen(key);
-  if (!j->nslots)
-    return 0;
-  const unsigned char *k = (const unsigned char *)key;
-  uint64_t s = j->slots[find_slot(j, kind, k, klen, key_hash(kind, k, klen))];
-  return (size_t)(s & OFF_MASK);
-}
-
-/* ---- writing ---------------------------------------------------------------------- */
-
-static bool write_all(int fd, const unsigned char *p, size_t n) {
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return false;
-    p += w;
-    n -= (size_t)w;
+/* The frames of [from, to) of an image into the index, in order (a later
+   one on a key wins); false on out of memory. */
+static bool index_frames(journal *j, const unsigned char *img, size_t from, size_t to,
+                         size_t n) {
+  if (!index_reserve(j, n))
+    return false;
+  for (size_t at = from; at < to;) {
+    fview v = view(img, at);
+    uint64_t h = key_hash(v.kind, v.key, v.klen);
+    size_t i, mask = j->nslots - 1;
+    for (i = (size_t)h & mask;; i = (i + 1) & mask) { /* find_slot, on the image */
+      const islot *s = &j->slots[i];
+      if (!s->at)
+        break;
+      if (s->h == h) {
+        fview o = view(img, (size_t)s->at);
+        if (o.kind == v.kind && o.klen == v.klen && memcmp(o.key, v.key, v.klen) == 0)
+          break;
+      }
+    }
+    index_set(j, i, h, v.type == F_DEL ? 0 : at);
+    at += v.total;
   }
   return true;
 }
+
+/* Puts back the index as it was before the open transaction: removes the
+   staged slots (at >= end) — a removal may shift a wrapped entry to an
+   index already passed, hence the passes until none is left — then places
+   the committed slots they replaced or deleted. */
+static void index_restore(journal *j) {
+  for (bool again = true; again;) {
+    again = false;
+    for (size_t i = 0; i < j->nslots; i++)
+      while (j->slots[i].at >= j->end) {
+        index_remove(j, i);
+        again = true;
+      }
+  }
+  for (size_t i = 0; i < j->nundo; i++) {
+    place(j->slots, j->nslots, j->undo[i]);
+    j->nlive++;
+  }
+  j->nundo = 0;
+}
+
+/* The live record (kind, key): its frame's offset, 0 if absent, -1 on a
+   read error. */
+static int64_t lookup(const journal *j, int kind, const char *key) {
+  size_t klen = strlen(key), i;
+  if (!j->nslots)
+    return 0;
+  const unsigned char *k = (const unsigned char *)key;
+  if (!find_slot(j, kind, k, klen, key_hash(kind, k, klen), &i))
+    return -1;
+  return (int64_t)j->slots[i].at;
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
 
 static void header(unsigned char h[HEADER_LEN]) {
   memcpy(h, MAGIC, 8);
@@ -364,15 +457,14 @@ static void slot(unsigned char p[SLOT_LEN], uint64_t seq, uint64_t end, uint64_t
 }
 
 /* Records the new committed end in the older slot and syncs it: after this
-   the commit is acknowledged. The image's copy of the slot follows. */
+   the commit is acknowledged. */
 static bool write_slot(journal *j, uint64_t end, uint64_t txn) {
   unsigned char p[SLOT_LEN];
   slot(p, j->seq + 1, end, txn);
   int older = j->newest == 0 ? 1 : 0; /* never the newest: it is the fallback */
-  off_t at = HEADER_LEN + (off_t)older * SLOT_LEN;
-  if (pwrite(j->fd, p, SLOT_LEN, at) != SLOT_LEN || fdatasync(j->fd) != 0)
+  if (!pwrite_all(j->fd, p, SLOT_LEN, HEADER_LEN + (size_t)older * SLOT_LEN) ||
+      fdatasync(j->fd) != 0)
     return false;
-  memcpy(j->img + at, p, SLOT_LEN);
   j->seq++;
   j->newest = older;
   return true;
@@ -380,32 +472,64 @@ static bool write_slot(journal *j, uint64_t end, uint64_t txn) {
 
 /* ---- callbacks -------------------------------------------------------------------- */
 
+static void txn_clear(journal *j) {
+  j->blen = 0;
+  j->bpos = j->end;
+  j->nundo = 0;
+  j->in_txn = false;
+}
+
 static int j_begin(void *u) {
   journal *j = u;
   if (j->in_txn)
     return -1;
-  j->len = j->end;
-  j->nstaged = 0;
+  drop_image(j); /* the loading scans are over */
+  txn_clear(j);
   j->in_txn = true;
   return 0;
 }
 
 static int j_rollback(void *u) {
   journal *j = u;
-  j->len = j->end; /* the staged frames are gone */
-  j->nstaged = 0;
-  j->in_txn = false;
+  if (!j->in_txn)
+    return 0;
+  if (j->bpos > j->end && ftruncate(j->fd, (off_t)j->end) != 0) {
+    /* staged frames already in the file stay past the committed end, with
+       no COMMIT frame: the next commit overwrites them, recovery cuts them */
+  }
+  index_restore(j);
+  txn_clear(j);
   return 0;
 }
 
+/* Stages a PUT (data) or DEL frame and applies it to the index at once
+   (rollback undoes it). Everything that can fail comes first. */
 static int stage(journal *j, int kind, const char *key, const void *data, size_t len, bool del) {
   size_t klen = key ? strlen(key) : 0;
   if (!j->in_txn || kind < 1 || kind > 255 || klen == 0 || klen > KEY_MAX ||
       len > FRAME_MAX - KEY_MAX - 3 || (len && !data))
     return -1;
-  if (!key_frame(j, del ? F_DEL : F_PUT, kind, key, klen, data, del ? 0 : len))
+  size_t total = 12 + klen + len, i;
+  const unsigned char *k = (const unsigned char *)key;
+  uint64_t h = key_hash(kind, k, klen);
+  if (j->nundo == j->capundo) {
+    size_t cap = j->capundo ? j->capundo * 2 : 16;
+    islot *v = psvc__realloc(j->undo, cap * sizeof *v);
+    if (!v)
+      return -1;
+    j->undo = v;
+    j->capundo = cap;
+  }
+  if (!index_reserve(j, 1) || !buf_room(j, total) || !find_slot(j, kind, k, klen, h, &i))
     return -1;
-  j->nstaged++;
+  size_t at = j->bpos + j->blen;
+  unsigned char pre[3] = {(unsigned char)kind, (unsigned char)(klen & 0xFF),
+                          (unsigned char)(klen >> 8)};
+  put_frame(j->buf + j->blen, del ? F_DEL : F_PUT, pre, 3, key, klen, data, len);
+  j->blen += total;
+  if (j->slots[i].at && j->slots[i].at < j->end) /* a committed record: keep it for rollback */
+    j->undo[j->nundo++] = j->slots[i];
+  index_set(j, i, h, del ? 0 : at);
   return 0;
 }
 
@@ -423,41 +547,25 @@ static int j_commit(void *u) {
   uint64_t t = j->txn + 1;
   put64(c, t);
   memcpy(c + 8, MARKER, 8);
-  size_t staged_end = j->len;
-  bool ok = index_reserve(j, j->nstaged) && img_reserve(j, 9 + COMMIT_LEN);
+  bool ok = buf_room(j, 9 + COMMIT_LEN);
   if (ok) {
-    put_frame(j->img + j->len, F_COMMIT, c, COMMIT_LEN, NULL, 0, NULL, 0);
-    j->len += 9 + COMMIT_LEN;
-    ok = lseek(j->fd, (off_t)j->end, SEEK_SET) >= 0 &&
-         write_all(j->fd, j->img + j->end, j->len - j->end) && fdatasync(j->fd) == 0 &&
-         write_slot(j, j->len, t);
+    put_frame(j->buf + j->blen, F_COMMIT, c, COMMIT_LEN, NULL, 0, NULL, 0);
+    j->blen += 9 + COMMIT_LEN;
+    ok = pwrite_all(j->fd, j->buf, j->blen, j->bpos) && fdatasync(j->fd) == 0 &&
+         write_slot(j, j->bpos + j->blen, t);
+    if (!ok)
+      j->blen -= 9 + COMMIT_LEN;
   }
   if (!ok) {
     if (ftruncate(j->fd, (off_t)j->end) != 0 || fdatasync(j->fd) != 0) {
       /* past the committed end in the slots: recovery cuts them */
     }
-    j->len = staged_end;
-    return -1; /* the library rolls back */
+    return -1; /* the library rolls back, which restores the index */
   }
-  index_frames(j, j->end, staged_end); /* cannot fail: room reserved */
-  j->end = j->len;
+  j->end = j->bpos + j->blen;
   j->txn = t;
-  j->nstaged = 0;
-  j->in_txn = false;
+  txn_clear(j);
   return 0;
-}
-
-/* Inside a transaction, get sees its staged frames (the last one on the
-   key wins); the library itself does not call get inside one. */
-static size_t staged_frame(const journal *j, int kind, const char *key) {
-  size_t klen = strlen(key), found = 0;
-  for (size_t at = j->end; at < j->len;) {
-    fview v = view(j->img, at);
-    if (v.kind == kind && v.klen == klen && memcmp(v.key, key, klen) == 0)
-      found = at;
-    at += v.total;
-  }
-  return found;
 }
 
 static int j_get(void *u, int kind, const char *key,
@@ -465,13 +573,33 @@ static int j_get(void *u, int kind, const char *key,
   journal *j = u;
   if (!key)
     return -1;
-  size_t at = j->in_txn ? staged_frame(j, kind, key) : 0;
-  if (!at)
-    at = lookup(j, kind, key);
-  if (!at)
-    return PSVC_ENOTFOUND;
-  fview v = view(j->img, at);
-  return v.type == F_DEL ? PSVC_ENOTFOUND : sink(arg, v.data, v.dlen);
+  int64_t at = lookup(j, kind, key); /* staged operations are in the index too */
+  if (at <= 0)
+    return at < 0 ? -1 : PSVC_ENOTFOUND;
+  unsigned char f[8];
+  if (!read_at(j, (size_t)at, f, 8))
+    return -1;
+  size_t klen = (size_t)f[6] | (size_t)f[7] << 8, dlen = get32(f) - 3 - klen;
+  unsigned char *d = psvc__malloc(dlen ? dlen : 1);
+  if (!d)
+    return -1;
+  int rc = read_at(j, (size_t)at + 8 + klen, d, dlen) ? sink(arg, d, dlen) : -1;
+  psvc__free(d);
+  return rc;
+}
+
+/* The committed journal as bytes [0, end): the image read at open, else a
+   fresh read of the file (*owned set: the caller frees it). */
+static const unsigned char *whole(const journal *j, unsigned char **owned) {
+  *owned = NULL;
+  if (j->img && j->ilen >= j->end)
+    return j->img;
+  unsigned char *p = psvc__malloc(j->end);
+  if (!p || !pread_all(j->fd, p, j->end, 0)) {
+    psvc__free(p);
+    return NULL;
+  }
+  return *owned = p;
 }
 
 /* A live record for scan, sorted by key: bytewise, as strcmp (keys hold no
@@ -487,33 +615,40 @@ static int cmp_scan(const void *a, const void *b) {
   return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
 }
 
+/* Committed records only: the library does not scan inside a transaction. */
 static int j_scan(void *u, int kind, int (*each)(void *, const char *, const void *, size_t),
                   void *arg) {
   journal *j = u;
+  if (j->in_txn)
+    return -1;
+  unsigned char *owned;
+  const unsigned char *img = whole(j, &owned);
   size_t n = 0;
   scan_rec *v = psvc__malloc((j->nlive ? j->nlive : 1) * sizeof *v);
   char *key = psvc__malloc(KEY_MAX + 1);
-  if (!v || !key) {
+  if (!img || !v || !key) {
+    psvc__free(owned);
     psvc__free(v);
     psvc__free(key);
     return -1;
   }
   for (size_t i = 0; i < j->nslots; i++) {
-    size_t at = (size_t)(j->slots[i] & OFF_MASK);
+    size_t at = (size_t)j->slots[i].at;
     if (!at)
       continue;
-    fview f = view(j->img, at);
+    fview f = view(img, at);
     if (f.kind == kind)
       v[n++] = (scan_rec){f.key, f.klen, at};
   }
   qsort(v, n, sizeof *v, cmp_scan);
   int rc = 0;
   for (size_t i = 0; i < n && !rc; i++) {
-    fview f = view(j->img, v[i].at);
+    fview f = view(img, v[i].at);
     memcpy(key, f.key, f.klen);
     key[f.klen] = 0;
     rc = each(arg, key, f.data, f.dlen);
   }
+  psvc__free(owned);
   psvc__free(v);
   psvc__free(key);
   return rc;
@@ -571,7 +706,7 @@ static int corrupt(const char *path, size_t at, const char *why) {
 /* Replays the image (j->img, the whole file) into the index; sets j->end to
    the end of the last commit. */
 static int replay(journal *j) {
-  const image im = {j->img, j->len};
+  const image im = {j->img, j->ilen};
   unsigned char fresh[FRAMES_AT];
   fresh_start(fresh);
   if (im.n < FRAMES_AT) { /* new, or its creation was interrupted */
@@ -604,11 +739,10 @@ static int replay(journal *j) {
       break;
     }
     if (type == F_COMMIT) { /* the transaction's frames take effect */
-      if (!index_reserve(j, npending)) {
+      if (!index_frames(j, im.p, j->end, at, npending)) {
         rc = psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
         break;
       }
-      index_frames(j, j->end, at);
       npending = 0;
       j->txn++;
       j->end = at + total;
@@ -641,7 +775,7 @@ static int slurp(journal *j) {
     return psvc__fail(NULL, PSVC_EIO, "psvc_store_journal: '%s' is not a regular file",
                       j->path);
   size_t n = (size_t)st.st_size;
-  if ((uint64_t)st.st_size > OFF_MASK || !img_reserve(j, n ? n : 1))
+  if ((uint64_t)st.st_size > SIZE_MAX / 2 || !(j->img = psvc__malloc(n ? n : 1)))
     return psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
   size_t got = 0;
   while (got < n) {
@@ -653,7 +787,7 @@ static int slurp(journal *j) {
                         r < 0 ? strerror(errno) : "short read");
     got += (size_t)r;
   }
-  j->len = n;
+  j->ilen = n;
   return PSVC_OK;
 }
 
@@ -670,7 +804,7 @@ static int open_file(journal *j) {
 
 /* After replay: cut a torn tail, write the start of a new journal. */
 static int settle(journal *j) {
-  size_t size = j->len;
+  size_t size = j->ilen;
   if (j->end < FRAMES_AT) {
     unsigned char h[FRAMES_AT];
     fresh_start(h);
@@ -678,17 +812,15 @@ static int settle(journal *j) {
         fsync(j->fd) != 0)
       return psvc__fail(NULL, PSVC_EIO, "psvc_store_journal: cannot initialise '%s': %s",
                         j->path, strerror(errno));
-    j->len = 0;
-    if (!img_reserve(j, FRAMES_AT))
-      return psvc__fail(NULL, PSVC_ENOMEM, "psvc_store_journal: out of memory");
-    memcpy(j->img, h, FRAMES_AT);
+    drop_image(j); /* scans read the file */
     j->end = FRAMES_AT;
   } else if (j->end < size) {
     if (ftruncate(j->fd, (off_t)j->end) != 0 || fsync(j->fd) != 0)
       return psvc__fail(NULL, PSVC_EIO, "psvc_store_journal: cannot cut the torn tail of "
                         "'%s': %s", j->path, strerror(errno));
   }
-  j->len = j->end;
+  j->ilen = j->ilen < j->end ? j->ilen : j->end;
+  j->bpos = j->end;
   return PSVC_OK;
 }
 
@@ -749,33 +881,46 @@ static int fsync_dir(const char *path) {
   return rc;
 }
 
-/* The live records as a new journal image with its index, in nj: a fresh
-   start, each live PUT frame copied as it is (its CRC still holds), and the
-   COMMIT frame of transaction 1, recorded in slot 0. False on out of memory. */
-static bool compacted(const journal *j, journal *nj) {
+/* The live records as a new journal image: a fresh start, each live PUT
+   frame copied as it is (its CRC still holds), and the COMMIT frame of
+   transaction 1, recorded in slot 0; its index in nj. NULL on out of memory
+   or a read error. */
+static unsigned char *compacted(const journal *j, journal *nj, size_t *len) {
+  unsigned char *owned;
+  const unsigned char *img = whole(j, &owned);
+  if (!img)
+    return NULL;
   size_t bytes = FRAMES_AT + 9 + COMMIT_LEN;
   for (size_t i = 0; i < j->nslots; i++)
-    if (j->slots[i])
-      bytes += view(j->img, (size_t)(j->slots[i] & OFF_MASK)).total;
-  if (!img_reserve(nj, bytes) || !index_reserve(nj, j->nlive))
-    return false;
-  fresh_start(nj->img);
-  nj->len = FRAMES_AT;
+    if (j->slots[i].at)
+      bytes += view(img, (size_t)j->slots[i].at).total;
+  unsigned char *p = psvc__malloc(bytes);
+  if (!p) {
+    psvc__free(owned);
+    return NULL;
+  }
+  fresh_start(p);
+  size_t n = FRAMES_AT;
   for (size_t i = 0; i < j->nslots; i++) {
-    size_t at = (size_t)(j->slots[i] & OFF_MASK);
+    size_t at = (size_t)j->slots[i].at;
     if (!at)
       continue;
-    size_t total = view(j->img, at).total;
-    memcpy(nj->img + nj->len, j->img + at, total);
-    nj->len += total;
+    size_t total = view(img, at).total;
+    memcpy(p + n, img + at, total);
+    n += total;
   }
-  index_frames(nj, FRAMES_AT, nj->len);
+  psvc__free(owned);
+  if (!index_frames(nj, p, FRAMES_AT, n, j->nlive)) {
+    psvc__free(p);
+    return NULL;
+  }
   unsigned char c[COMMIT_LEN] = {1}; /* transaction 1 of the new journal */
   memcpy(c + 8, MARKER, 8);
-  put_frame(nj->img + nj->len, F_COMMIT, c, COMMIT_LEN, NULL, 0, NULL, 0);
-  nj->len += 9 + COMMIT_LEN;
-  slot(nj->img + HEADER_LEN, 1, nj->len, 1);
-  return true;
+  put_frame(p + n, F_COMMIT, c, COMMIT_LEN, NULL, 0, NULL, 0);
+  n += 9 + COMMIT_LEN;
+  slot(p + HEADER_LEN, 1, n, 1);
+  *len = n;
+  return p;
 }
 
 PSVC_API int psvc_ctx_compact(psvc_ctx *ctx) {
@@ -788,18 +933,18 @@ PSVC_API int psvc_ctx_compact(psvc_ctx *ctx) {
   if (j->in_txn)
     return psvc__fail(ctx, PSVC_ESTATE, "%s: a transaction is open", fn);
   journal nj = {.fd = -1};
-  size_t plen = strlen(j->path);
+  size_t plen = strlen(j->path), len = 0;
   char *tmp = psvc__malloc(plen + 9);
-  if (!tmp || !compacted(j, &nj)) {
-    psvc__free(nj.img);
+  unsigned char *img = tmp ? compacted(j, &nj, &len) : NULL;
+  if (!img) {
     psvc__free(nj.slots);
     psvc__free(tmp);
-    return psvc__fail(ctx, PSVC_ENOMEM, "%s: out of memory", fn);
+    return psvc__fail(ctx, PSVC_ENOMEM, "%s: out of memory (or the journal is unreadable)", fn);
   }
   memcpy(tmp, j->path, plen);
   memcpy(tmp + plen, ".compact", 9);
   int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && write_all(fd, nj.img, nj.len) &&
+  bool ok = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && pwrite_all(fd, img, len, 0) &&
             fsync(fd) == 0 && rename(tmp, j->path) == 0;
   if (!ok) {
     int e = errno;
@@ -807,7 +952,7 @@ PSVC_API int psvc_ctx_compact(psvc_ctx *ctx) {
       close(fd);
     unlink(tmp);
     psvc__free(tmp);
-    psvc__free(nj.img);
+    psvc__free(img);
     psvc__free(nj.slots);
     return psvc__fail(ctx, PSVC_EIO, "%s: cannot rewrite '%s': %s; the journal is unchanged",
                       fn, j->path, strerror(e));
@@ -815,12 +960,11 @@ PSVC_API int psvc_ctx_compact(psvc_ctx *ctx) {
   psvc__free(tmp);
   fsync_dir(j->path); /* the rename is durable once the directory is */
   close(j->fd);       /* the old file's lock goes with it; fd holds the new one */
-  psvc__free(j->img);
+  drop_image(j);
   psvc__free(j->slots);
   j->fd = fd;
-  j->img = nj.img;
-  j->len = j->end = nj.len;
-  j->cap = nj.cap;
+  j->img = img; /* the new file's image, until the next transaction */
+  j->ilen = j->end = j->bpos = len;
   j->slots = nj.slots;
   j->nslots = nj.nslots;
   j->nlive = nj.nlive;

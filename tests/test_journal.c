@@ -2147,6 +2147,150 @@ START_TEST(test_args_wrong_header_ecorrupt) {
 }
 END_TEST
 
+/* ---- the callbacks directly, against a model ------------------------------------------ */
+
+/* The model: record i of kind 2 (key "k<i>") holds `len` bytes of value
+   `val` (len < 0: absent). */
+#define RAW_N 3000
+typedef struct raw_model {
+  int len[RAW_N];
+  unsigned char val[RAW_N];
+} raw_model;
+
+static void raw_key(char *k, int i) { snprintf(k, 16, "k%05d", i); }
+
+static int raw_sink(void *arg, const void *data, size_t len) {
+  unsigned char **out = arg;
+  *out = malloc(len + 1);
+  ck_assert_ptr_nonnull(*out);
+  memcpy(*out, data, len);
+  (*out)[len] = 0;
+  return (int)len + 1000; /* get returns what sink returned */
+}
+
+/* (no ck_assert per byte: Check reports every assertion to its parent) */
+static bool all_bytes(const void *data, size_t len, unsigned char v) {
+  const unsigned char *d = data;
+  for (size_t b = 0; b < len; b++)
+    if (d[b] != v)
+      return false;
+  return true;
+}
+
+typedef struct raw_scan {
+  const raw_model *m;
+  int seen, last;
+} raw_scan;
+
+static int raw_each(void *arg, const char *key, const void *data, size_t len) {
+  raw_scan *r = arg;
+  int i = atoi(key + 1);
+  ck_assert_msg(i > r->last, "scan out of key order: %s after k%05d", key, r->last);
+  r->last = i;
+  ck_assert_msg(r->m->len[i] == (int)len, "%s: %zu bytes, model %d", key, len, r->m->len[i]);
+  ck_assert_msg(all_bytes(data, len, r->m->val[i]), "%s: wrong bytes", key);
+  r->seen++;
+  return 0;
+}
+
+/* Everything the store holds equals the model: every key by get, and scan. */
+static void raw_check(const psvc_store *s, const raw_model *m, bool scan) {
+  int nlive = 0;
+  for (int i = 0; i < RAW_N; i++) {
+    char k[16];
+    raw_key(k, i);
+    unsigned char *got = NULL;
+    int rc = s->get(s->user, 2, k, raw_sink, &got);
+    if (m->len[i] < 0) {
+      ck_assert_msg(rc == PSVC_ENOTFOUND, "get %s: %d, want ENOTFOUND", k, rc);
+      continue;
+    }
+    nlive++;
+    ck_assert_msg(rc == m->len[i] + 1000, "get %s: %d, want %d", k, rc, m->len[i] + 1000);
+    ck_assert_msg(all_bytes(got, (size_t)m->len[i], m->val[i]), "get %s: wrong bytes", k);
+    free(got);
+  }
+  if (scan) {
+    raw_scan r = {m, 0, -1};
+    ck_assert_int_eq(s->scan(s->user, 2, raw_each, &r), 0);
+    ck_assert_int_eq(r.seen, nlive);
+  }
+}
+
+static void raw_put(const psvc_store *s, raw_model *m, int i, int len, unsigned char v) {
+  char k[16];
+  raw_key(k, i);
+  unsigned char *d = malloc((size_t)len + 1);
+  ck_assert_ptr_nonnull(d);
+  memset(d, v, (size_t)len);
+  ck_assert_int_eq(s->put(s->user, 2, k, d, (size_t)len), 0);
+  free(d);
+  if (m)
+    m->len[i] = len, m->val[i] = v;
+}
+
+static void raw_del(const psvc_store *s, raw_model *m, int i) {
+  char k[16];
+  raw_key(k, i);
+  ck_assert_int_eq(s->del(s->user, 2, k), 0);
+  if (m)
+    m->len[i] = -1;
+}
+
+/* The store contract on the journal's own callbacks: a big transaction
+   (the index grows, the staging buffer is written out more than once, one
+   record is larger than the buffer), then transactions that replace and
+   delete committed records and add new ones — get sees them while staged —
+   rolled back (everything as before: get, scan in key order, and after a
+   reopen, with nothing cut) or committed (the same, and after a reopen). */
+START_TEST(test_store_contract_raw_callbacks) {
+  static raw_model m, staged;
+  for (int i = 0; i < RAW_N; i++)
+    m.len[i] = -1;
+  psvc_store s;
+  ck_assert_int_eq(psvc_store_journal(&s, PATH), PSVC_OK);
+  ck_assert_int_eq(s.begin(s.user), 0);
+  for (int i = 0; i < RAW_N; i += 2)
+    raw_put(&s, &m, i, i == 1000 ? (3 << 20) : 300 + i % 700, (unsigned char)i);
+  raw_put(&s, &m, 10, 5, 0xAB); /* the same key twice in one transaction: the last wins */
+  ck_assert_int_eq(s.commit(s.user), 0);
+  raw_check(&s, &m, true);
+  for (int round = 0; round < 4; round++) {
+    bool commit = round % 2 == 1;
+    staged = m;
+    ck_assert_int_eq(s.begin(s.user), 0);
+    for (int i = round; i < RAW_N; i += 7) {
+      if (i % 3 == 0)
+        raw_del(&s, &staged, i);
+      else
+        raw_put(&s, &staged, i, 700 + (i + round) % 900, (unsigned char)(i + round + 1));
+    }
+    raw_put(&s, &staged, 2, 3 << 20, 0x5A); /* flushes the staging buffer */
+    raw_check(&s, &staged, false);          /* get sees the staged operations */
+    if (commit) {
+      ck_assert_int_eq(s.commit(s.user), 0);
+      m = staged;
+    } else {
+      ck_assert_int_eq(s.rollback(s.user), 0);
+    }
+    raw_check(&s, &m, true);
+    s.close(s.user);
+    ck_assert_int_eq(psvc_store_journal(&s, PATH), PSVC_OK);
+    ck_assert_str_eq(psvc_journal_report(&s), "clean");
+    raw_check(&s, &m, true);
+  }
+  /* a rollback without a begin is harmless; scan inside a transaction fails */
+  ck_assert_int_eq(s.rollback(s.user), 0);
+  ck_assert_int_eq(s.begin(s.user), 0);
+  raw_scan r = {&m, 0, -1};
+  ck_assert_int_ne(s.scan(s.user, 2, raw_each, &r), 0);
+  ck_assert_int_ne(s.begin(s.user), 0); /* begin inside a transaction */
+  ck_assert_int_eq(s.rollback(s.user), 0);
+  raw_check(&s, &m, true);
+  s.close(s.user);
+}
+END_TEST
+
 /* ======================================================================================= */
 
 static Suite *journal_suite(void) {
@@ -2160,6 +2304,7 @@ static Suite *journal_suite(void) {
   tcase_add_test(tc, test_format_header_frames_and_records);
   tcase_add_test(tc, test_format_handwritten_journal_loads);
   tcase_add_test(tc, test_format_older_slot_overwritten);
+  tcase_add_test(tc, test_store_contract_raw_callbacks);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("lock");
