@@ -565,6 +565,71 @@ PSVC_API int psvc_sla_crossed(psvc_ctx *ctx, int metric, psvc_time from, psvc_ti
    complainant was called back (stops the CONTACT clock, T-17). */
 #define PSVC_NOTE_CONTACT 1
 
+/* ---- hotline calls (T-1, T-2), outage notices (T-7 ... T-11, O-1 ... O-3) -- */
+
+/* T-1/T-2: a hotline call (docs/reports.md, "Calls"). answered_at 0 =
+   abandoned; otherwise arrived_at <= answered_at <= ended_at, and an
+   abandoned call has arrived_at <= ended_at (PSVC_ERANGE else). agent_id
+   may be NULL; order_id may be NULL, else the order must exist
+   (PSVC_ENOTFOUND) and the call must have been answered (PSVC_EINVAL). A
+   call id is recorded once (PSVC_EEXIST). Stored as a CALL record. The
+   order's T-2 DISPATCH clock then runs from the end of the call that
+   produced it (of the calls naming it, the earliest to arrive). */
+PSVC_API int psvc_call_record(psvc_ctx *ctx, const char *call_id, psvc_time arrived_at,
+                              psvc_time answered_at, psvc_time ended_at,
+                              const char *agent_id, const char *order_id);
+/* The ANSWER clock of a call (T-1, 12 s by default; a PSVC_METRIC_ANSWER
+   policy with order type and area 0 sets its limit and levels, always on
+   the wall clock): MET / BREACHED by the answer; an abandoned
+   call is BREACHED if the caller waited past the limit, else
+   NOT_APPLICABLE (the caller hung up before the limit was tested). */
+PSVC_API int psvc_call_sla(psvc_ctx *ctx, const char *call_id, psvc_sla *out);
+
+typedef struct psvc_notice {
+  uint32_t size;          /* sizeof(psvc_notice) */
+  const char *id;
+  int kind;               /* PSVC_NOTICE_* */
+  const char *unit;       /* unit that runs the outage (O-3) */
+  const char *feeder;     /* affected line / area code */
+  psvc_time start, end;   /* planned outage window, start < end */
+  psvc_time published_at;
+} psvc_notice;
+#define PSVC_NOTICE_INIT {sizeof(psvc_notice), 0, 0, 0, 0, 0, 0, 0}
+
+/* Publishes a notice, or re-publishes a changed one under the same id (same
+   kind; published_at not before the previous publication): a change that
+   starts the outage earlier or ends it later is a T-10 change, due >= 1 h
+   before the instant it changes (the new start, or the old end). Stored as
+   a NOTICE record. */
+PSVC_API int psvc_notice_publish(psvc_ctx *ctx, const psvc_notice *n);
+/* The NOTICE_LEAD clock (docs/reports.md, "Notices"): the required lead
+   (T-7 7 days, T-8 24 h, T-9 30 min by kind) from the first publication to
+   the first announced start, and every T-10 change: MET, or BREACHED if
+   any was short. started_at = first publication, stopped_at = the start it
+   announced, deadline = that start minus the lead, elapsed_s = the lead
+   given, remaining_s = deadline - publication (negative = late), cycle = 1
+   + the number of re-publications. */
+PSVC_API int psvc_notice_sla(psvc_ctx *ctx, const char *notice_id, psvc_sla *out);
+/* T-11: the customers on the notice's feeder who must also be told
+   individually: IMPORTANT ones (C-4) and HV / dedicated-line ones
+   (dedicated transformers); by id. */
+PSVC_API int psvc_notice_affected(psvc_ctx *ctx, const char *notice_id, psvc_list **out);
+/* O-6: the notices on the customer's feeder published by `now` whose window
+   covers `now` (start <= now < end), by id: a known outage is explained at
+   once and no second crew is sent for it. */
+PSVC_API int psvc_notice_active(psvc_ctx *ctx, const char *customer_id, psvc_time now,
+                                psvc_list **out);
+
+/* ---- reports (Q-1 ... Q-7, T-12) ------------------------------------------ */
+
+/* A JSON document of the KPIs for orders accepted, calls arrived and
+   notices first published in [from, to), evaluated at `now`, grouped by
+   "type", "unit", "area" or "none" (NULL = "none"). Schema in
+   docs/reports.md; the same data gives the same bytes; no personal data
+   (W-12). *json_out is freed with psvc_free. */
+PSVC_API int psvc_report_json(psvc_ctx *ctx, psvc_time from, psvc_time to, psvc_time now,
+                              const char *group_by, char **json_out);
+
 /* ---------------------------------------------------------------------- */
 /* 6. Paid vs free service (rules S-1 ... S-5)                              */
 /* ---------------------------------------------------------------------- */

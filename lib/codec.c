@@ -527,3 +527,126 @@ int psvc__decode_event(const void *data, size_t len, psvc__event_rec *out,
   }
   return rc;
 }
+
+/* ---- call record ------------------------------------------------------------------------ */
+
+enum { CA_ID = 1, CA_ARRIVED, CA_ANSWERED, CA_ENDED, CA_AGENT, CA_ORDER };
+
+int psvc__encode_call(const psvc__call_rec *c, psvc__buf *b) {
+  put_header(b, PSVC_REC_CALL);
+  put_str(b, CA_ID, c->id);
+  put_int(b, CA_ARRIVED, c->arrived);
+  put_int(b, CA_ANSWERED, c->answered);
+  put_int(b, CA_ENDED, c->ended);
+  put_str(b, CA_AGENT, c->agent);
+  put_str(b, CA_ORDER, c->order);
+  return b->oom ? PSVC_ENOMEM : PSVC_OK;
+}
+
+static bool call_field(reader *r, const field *f, void *obj, int *nomem) {
+  psvc__call_rec *c = obj;
+  switch (f->tag) {
+  case CA_ID: return take_str(r, f, &c->id, true, nomem);
+  case CA_AGENT: return take_str(r, f, &c->agent, true, nomem);
+  case CA_ORDER: return take_str(r, f, &c->order, true, nomem);
+  case CA_ARRIVED: return take_range(r, f, 0, PSVC_TIME_MAX, &c->arrived);
+  case CA_ANSWERED: return take_range(r, f, 0, PSVC_TIME_MAX, &c->answered);
+  case CA_ENDED: return take_range(r, f, 0, PSVC_TIME_MAX, &c->ended);
+  default: return true;
+  }
+}
+
+void psvc__call_rec_clear(psvc__call_rec *c) {
+  psvc__free(c->id);
+  psvc__free(c->agent);
+  psvc__free(c->order);
+  memset(c, 0, sizeof *c);
+}
+
+int psvc__decode_call(const void *data, size_t len, psvc__call_rec *out, const char **why) {
+  memset(out, 0, sizeof *out);
+  reader r;
+  int rc = decode_record(data, len, PSVC_REC_CALL, CA_ORDER, call_field, out, &r);
+  if (rc == PSVC_OK && !out->id)
+    rc = PSVC_ECORRUPT, bad(&r, "call record has no id");
+  if (rc == PSVC_OK && (out->ended < out->arrived ||
+                        (out->answered && (out->answered < out->arrived ||
+                                           out->answered > out->ended)) ||
+                        (!out->answered && out->order)))
+    rc = PSVC_ECORRUPT, bad(&r, "call record with impossible times");
+  if (rc != PSVC_OK) {
+    psvc__call_rec_clear(out);
+    *why = r.why;
+  }
+  return rc;
+}
+
+/* ---- notice record ---------------------------------------------------------------------- */
+
+enum {
+  NO_ID = 1, NO_KIND, NO_UNIT, NO_FEEDER, NO_START, NO_END, NO_PUBLISHED, NO_FIRST_START,
+  NO_FIRST_PUBLISHED, NO_CHANGES, NO_LATE_CHANGES
+};
+
+int psvc__encode_notice(const psvc__notice_rec *n, psvc__buf *b) {
+  put_header(b, PSVC_REC_NOTICE);
+  put_str(b, NO_ID, n->id);
+  put_uint(b, NO_KIND, (uint64_t)n->kind);
+  put_str(b, NO_UNIT, n->unit);
+  put_str(b, NO_FEEDER, n->feeder);
+  put_int(b, NO_START, n->start);
+  put_int(b, NO_END, n->end);
+  put_int(b, NO_PUBLISHED, n->published);
+  put_int(b, NO_FIRST_START, n->first_start);
+  put_int(b, NO_FIRST_PUBLISHED, n->first_published);
+  put_int(b, NO_CHANGES, n->changes);
+  put_int(b, NO_LATE_CHANGES, n->late_changes);
+  return b->oom ? PSVC_ENOMEM : PSVC_OK;
+}
+
+static bool notice_field(reader *r, const field *f, void *obj, int *nomem) {
+  psvc__notice_rec *n = obj;
+  int64_t v;
+  switch (f->tag) {
+  case NO_ID: return take_str(r, f, &n->id, true, nomem);
+  case NO_KIND: return take_enum(r, f, PSVC_DOM_NOTICE_KIND, &n->kind);
+  case NO_UNIT: return take_text(r, f, &n->unit, PSVC_TEXT_MAX, nomem);
+  case NO_FEEDER: return take_text(r, f, &n->feeder, PSVC_TEXT_MAX, nomem);
+  case NO_START: return take_range(r, f, 0, PSVC_TIME_MAX, &n->start);
+  case NO_END: return take_range(r, f, 0, PSVC_TIME_MAX, &n->end);
+  case NO_PUBLISHED: return take_range(r, f, 0, PSVC_TIME_MAX, &n->published);
+  case NO_FIRST_START: return take_range(r, f, 0, PSVC_TIME_MAX, &n->first_start);
+  case NO_FIRST_PUBLISHED: return take_range(r, f, 0, PSVC_TIME_MAX, &n->first_published);
+  case NO_CHANGES:
+  case NO_LATE_CHANGES:
+    if (!take_range(r, f, 0, UINT32_MAX, &v))
+      return false;
+    *(f->tag == NO_CHANGES ? &n->changes : &n->late_changes) = (uint32_t)v;
+    return true;
+  default: return true;
+  }
+}
+
+void psvc__notice_rec_clear(psvc__notice_rec *n) {
+  psvc__free(n->id);
+  psvc__free(n->unit);
+  psvc__free(n->feeder);
+  memset(n, 0, sizeof *n);
+}
+
+int psvc__decode_notice(const void *data, size_t len, psvc__notice_rec *out,
+                        const char **why) {
+  memset(out, 0, sizeof *out);
+  reader r;
+  int rc = decode_record(data, len, PSVC_REC_NOTICE, NO_LATE_CHANGES, notice_field, out, &r);
+  if (rc == PSVC_OK && (!out->id || !out->kind || !out->unit || !out->feeder))
+    rc = PSVC_ECORRUPT, bad(&r, "notice record lacks a required field");
+  if (rc == PSVC_OK && (out->end <= out->start || out->first_published > out->published ||
+                        out->late_changes > out->changes))
+    rc = PSVC_ECORRUPT, bad(&r, "notice record with impossible times");
+  if (rc != PSVC_OK) {
+    psvc__notice_rec_clear(out);
+    *why = r.why;
+  }
+  return rc;
+}

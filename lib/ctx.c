@@ -277,6 +277,22 @@ static int load_event(void *arg, const char *key, const void *data, size_t len) 
   return rc;
 }
 
+static int load_notice(void *arg, const char *key, const void *data, size_t len) {
+  load_state *st = arg;
+  int rc = psvc__notice_load_record(st->ctx, key, data, len);
+  if (rc != PSVC_OK)
+    st->rc = rc;
+  return rc;
+}
+
+static int load_call(void *arg, const char *key, const void *data, size_t len) {
+  load_state *st = arg;
+  int rc = psvc__call_load_record(st->ctx, key, data, len);
+  if (rc != PSVC_OK)
+    st->rc = rc;
+  return rc;
+}
+
 static int scan_kind(psvc_ctx *ctx, load_state *st, int kind,
                      int (*each)(void *, const char *, const void *, size_t)) {
   st->rc = PSVC_OK;
@@ -311,6 +327,10 @@ int psvc__ctx_load_data(psvc_ctx *ctx) {
     rc = scan_kind(ctx, &st, PSVC_REC_EVENT, load_event);
   if (rc == PSVC_OK)
     rc = psvc__orders_replay(ctx);
+  if (rc == PSVC_OK)
+    rc = scan_kind(ctx, &st, PSVC_REC_NOTICE, load_notice);
+  if (rc == PSVC_OK) /* calls name orders: after them */
+    rc = scan_kind(ctx, &st, PSVC_REC_CALL, load_call);
   return rc;
 }
 
@@ -370,6 +390,8 @@ PSVC_API void psvc_ctx_close(psvc_ctx *ctx) {
   if (ctx->in_txn && ctx->has_store) /* an unfinished transaction is not kept */
     ctx->store.rollback(ctx->store.user);
   psvc__txn_free(ctx);
+  psvc__calls_free(ctx);
+  psvc__notices_free(ctx);
   psvc__orders_free(ctx);
   psvc__customers_free(ctx);
   psvc__sla_free(ctx);

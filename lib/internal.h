@@ -138,6 +138,25 @@ int psvc__decode_order(const void *data, size_t len, struct psvc__order_rec *out
 int psvc__encode_event(const struct psvc__event_rec *e, psvc__buf *b);
 int psvc__decode_event(const void *data, size_t len, struct psvc__event_rec *out,
                        const char **why);
+/* Hotline calls and outage notices (call.c, notice.c). */
+typedef struct psvc__call_rec {
+  char *id, *agent, *order; /* agent, order: NULL if none */
+  psvc_time arrived, answered, ended;
+} psvc__call_rec;
+typedef struct psvc__notice_rec {
+  char *id, *unit, *feeder;
+  int kind;
+  psvc_time start, end, published;   /* as last published */
+  psvc_time first_start, first_published;
+  uint32_t changes, late_changes;    /* re-publications; T-10 ones announced late */
+} psvc__notice_rec;
+int psvc__encode_call(const psvc__call_rec *c, psvc__buf *b);
+int psvc__decode_call(const void *data, size_t len, psvc__call_rec *out, const char **why);
+void psvc__call_rec_clear(psvc__call_rec *c);
+int psvc__encode_notice(const psvc__notice_rec *n, psvc__buf *b);
+int psvc__decode_notice(const void *data, size_t len, psvc__notice_rec *out,
+                        const char **why);
+void psvc__notice_rec_clear(psvc__notice_rec *n);
 
 /* ---- work-order lifecycle (lifecycle.c) ------------------------------------ */
 #define PSVC__TYPE_MAX PSVC_ORDER_DISPATCH
@@ -313,6 +332,33 @@ void psvc__txn_free(psvc_ctx *ctx);
 /* ctx.c: scans customers, orders and events from the store and replays. */
 int psvc__ctx_load_data(psvc_ctx *ctx);
 
+/* ---- calls (call.c) and notices (notice.c) --------------------------------- */
+/* A call and a notice are held as their decoded records (owned strings). */
+int psvc__call_load_record(psvc_ctx *ctx, const char *key, const void *data, size_t len);
+int psvc__notice_load_record(psvc_ctx *ctx, const char *key, const void *data, size_t len);
+int psvc__calls_each(psvc_ctx *ctx, psvc__record_fn fn, void *arg);
+int psvc__notices_each(psvc_ctx *ctx, psvc__record_fn fn, void *arg);
+void psvc__calls_free(psvc_ctx *ctx);
+void psvc__notices_free(psvc_ctx *ctx);
+/* The end of the call that produced the order (of the calls naming it, the
+   earliest to arrive, then the smallest id), 0 if none: where its T-2
+   DISPATCH clock starts. */
+psvc_time psvc__order_call_end(const psvc_ctx *ctx, const char *order_id);
+/* The limit and rule of a notice kind's lead time (T-7 ... T-9). */
+int64_t psvc__notice_lead(int kind, const char **rule);
+/* Judges a notice record's lead times into *out (metric NOTICE_LEAD). */
+void psvc__notice_judge(const psvc__notice_rec *n, psvc_sla *out);
+/* sla.c: the ANSWER policy (metric ANSWER, any type and area): its limit
+   in seconds, and the escalation level an answer after `elapsed` reached. */
+int64_t psvc__call_answer_limit(psvc_ctx *ctx);
+int psvc__call_answer_level(psvc_ctx *ctx, int64_t elapsed, int64_t limit);
+/* sla.c, for the report: the T-2 target (the DISPATCH policy for any
+   type, seconds) and the UTC offset of the "default" calendar (minutes). */
+int64_t psvc__dispatch_target(psvc_ctx *ctx);
+int psvc__ctx_utc_offset(psvc_ctx *ctx);
+/* The ANSWER clock of a call record into *out. */
+void psvc__call_judge(psvc_ctx *ctx, const psvc__call_rec *c, psvc_sla *out);
+
 /* ---- context (ctx.c) ------------------------------------------------------ */
 /* One write of a mutation: a put (data != NULL) or a del. */
 typedef struct psvc__write {
@@ -336,6 +382,9 @@ struct psvc_ctx {
   psvc__map calendars; /* name -> psvc__cal* (owned), sla.c */
   psvc__sla_state sla;
   psvc__map fees;      /* service code -> fee (boundary.c) */
+  psvc__map calls;     /* id -> psvc__call_rec* (owned), call.c */
+  psvc__map order_calls; /* order id -> the first psvc__call_rec* recorded for it */
+  psvc__map notices;   /* id -> psvc__notice_rec* (owned), notice.c */
   bool in_txn;         /* psvc_ctx_begin .. commit / rollback (txn.c) */
   psvc__snapshot *snap; /* without a store: the state at begin */
   char errmsg[PSVC_ERRMSG_MAX];

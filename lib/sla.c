@@ -112,6 +112,7 @@ typedef struct prow {
 
 /* Rows every profile shares. */
 static const prow common_rows[] = {
+    {M(ANSWER), ANY, ANY, ANY, ANY, WALL, 12, "T-1"}, /* calls: call.c */
     {M(DISPATCH), ANY, ANY, ANY, ANY, WALL, 180, "T-2"},
     {M(REPLY), O(INQUIRY), ANY, ANY, ANY, WALL, 24 * HOUR, "T-6"},
     {M(RESOLVE), O(SERVICE_REQUEST), RQ(RECONNECTION), ANY, ANY, WALL, 24 * HOUR, "T-13"},
@@ -624,6 +625,23 @@ static bool find_cycle(const psvc__order *o, size_t nev, const metric_def *d, in
   return start != 0 || (d->start == START_ACCEPT && !fr_resolve);
 }
 
+/* T-2: the DISPATCH clock runs from the end of the call that produced the
+   order, when one is recorded (a dispatch during the call took no time);
+   false while that call has not ended at `now`. */
+static bool call_start(psvc_ctx *ctx, const psvc__order *o, psvc_time now, cycle *cy) {
+  psvc_time end = psvc__order_call_end(ctx, o->id);
+  if (!end || end <= cy->start)
+    return true;
+  if (cy->stop && cy->stop <= end) {
+    cy->start = cy->stop;
+    return true;
+  }
+  if (!cy->stop && now < end)
+    return false;
+  cy->start = end;
+  return true;
+}
+
 /* Events at or before `now`. */
 static size_t events_seen(const psvc__order *o, psvc_time now) {
   size_t n = o->nev;
@@ -674,6 +692,10 @@ int psvc__order_sla(psvc_ctx *ctx, const psvc__order *o, int metric, psvc_time n
         out->status = abandoned ? PSVC_SLA_NOT_APPLICABLE : PSVC_SLA_PENDING;
       continue;
     }
+    if (metric == PSVC_METRIC_DISPATCH && !call_start(ctx, o, now, &cy)) {
+      out->status = PSVC_SLA_PENDING; /* the call has not ended yet */
+      continue;
+    }
     result r = judge(o, nev, &cy, &ck, p, limit_secs(&ck, p, cal, cy.start));
     if (r.status == PSVC_SLA_BREACHED)
       out->ever_breached = 1;
@@ -719,6 +741,42 @@ PSVC_API int psvc_order_sla(psvc_ctx *ctx, const char *order_id, int metric, psv
   if (rc == PSVC_OK)
     *out = tmp;
   return rc;
+}
+
+/* ---- calls (call.c) ----------------------------------------------------------------------------- */
+
+static const psvc__policy *answer_policy(psvc_ctx *ctx, psvc__policy *buf) {
+  key k = {PSVC_METRIC_ANSWER, 0, 0, 0, 0};
+  return resolve(ctx, &k, buf); /* never NULL: the common row */
+}
+
+int64_t psvc__call_answer_limit(psvc_ctx *ctx) {
+  psvc__policy buf;
+  return answer_policy(ctx, &buf)->limit;
+}
+
+int psvc__call_answer_level(psvc_ctx *ctx, int64_t elapsed, int64_t limit) {
+  psvc__policy buf;
+  const psvc__policy *p = answer_policy(ctx, &buf);
+  int level = 0;
+  for (int i = 0; i < p->nlevels; i++)
+    if (elapsed * 100 >= (int64_t)p->levels[i] * limit)
+      level = i + 1;
+  return level;
+}
+
+/* ---- for the report (report.c) -------------------------------------------------------------------- */
+
+int64_t psvc__dispatch_target(psvc_ctx *ctx) {
+  psvc__policy buf;
+  key k = {PSVC_METRIC_DISPATCH, 0, 0, 0, 0};
+  const psvc__policy *p = resolve(ctx, &k, &buf);
+  return p ? p->limit : 180;
+}
+
+int psvc__ctx_utc_offset(psvc_ctx *ctx) {
+  const psvc__cal *c = psvc__map_get(&ctx->calendars, "default");
+  return c ? psvc__calendar_offset(c->hours) : 480;
 }
 
 /* ---- urgency and crossings --------------------------------------------------------------------- */

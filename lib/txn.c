@@ -6,10 +6,10 @@
  * the store's already-open transaction (psvc__store_write skips its own
  * begin and commit). Rollback must restore the in-memory state exactly, and
  * the simplest exact way is to rebuild it from what is committed:
- *   - with a store, roll the store back and reload customers and orders
- *     from it, through the same loaders psvc_ctx_open uses;
- *   - without one, begin takes a snapshot of every customer and order as
- *     stored records (the codec's format), and rollback reloads from it.
+ *   - with a store, roll the store back and reload customers, orders,
+ *     notices and calls from it, through the same loaders psvc_ctx_open uses;
+ *   - without one, begin takes a snapshot of all of them as stored records
+ *     (the codec's format), and rollback reloads from it.
  * Everything else of the context (grants, calendars, policies, fees) is
  * configuration, not data, and is not touched. If a store callback fails
  * inside a transaction the whole transaction is rolled back (the store's
@@ -42,7 +42,7 @@ static void snapshot_free(psvc__snapshot *s) {
   psvc__free(s);
 }
 
-/* The sink of psvc__customers_each / psvc__orders_each: copies a record. */
+/* The sink of the psvc__*_each functions: copies a record. */
 static int snap_put(void *arg, int kind, const char *key, const void *data, size_t len) {
   psvc__snapshot *s = arg;
   if (s->n == s->cap) {
@@ -66,23 +66,37 @@ static int snap_put(void *arg, int kind, const char *key, const void *data, size
 
 /* Drops every customer and order and loads them again: from the store, or
    from the snapshot. */
+static int reload_kind(psvc_ctx *ctx, const psvc__snapshot *snap, int kind) {
+  static int (*const load[])(psvc_ctx *, const char *, const void *, size_t) = {
+      [PSVC_REC_CUSTOMER] = psvc__customer_load_record,
+      [PSVC_REC_ORDER] = psvc__order_load_record,
+      [PSVC_REC_EVENT] = psvc__event_load_record,
+      [PSVC_REC_NOTICE] = psvc__notice_load_record,
+      [PSVC_REC_CALL] = psvc__call_load_record,
+  };
+  int rc = PSVC_OK;
+  for (size_t i = 0; i < snap->n && rc == PSVC_OK; i++)
+    if (snap->v[i].kind == kind)
+      rc = load[kind](ctx, snap->v[i].key, snap->v[i].data, snap->v[i].len);
+  return rc;
+}
+
 static int reload(psvc_ctx *ctx, const psvc__snapshot *snap) {
+  psvc__calls_free(ctx);
+  psvc__notices_free(ctx);
   psvc__orders_free(ctx);
   psvc__customers_free(ctx);
   if (!snap)
     return psvc__ctx_load_data(ctx);
   int rc = PSVC_OK;
   for (int kind = PSVC_REC_CUSTOMER; kind <= PSVC_REC_EVENT && rc == PSVC_OK; kind++)
-    for (size_t i = 0; i < snap->n && rc == PSVC_OK; i++) {
-      const snaprec *r = &snap->v[i];
-      if (r->kind != kind)
-        continue;
-      rc = kind == PSVC_REC_CUSTOMER ? psvc__customer_load_record(ctx, r->key, r->data, r->len)
-           : kind == PSVC_REC_ORDER  ? psvc__order_load_record(ctx, r->key, r->data, r->len)
-                                     : psvc__event_load_record(ctx, r->key, r->data, r->len);
-    }
+    rc = reload_kind(ctx, snap, kind);
   if (rc == PSVC_OK)
     rc = psvc__orders_replay(ctx);
+  if (rc == PSVC_OK)
+    rc = reload_kind(ctx, snap, PSVC_REC_NOTICE);
+  if (rc == PSVC_OK) /* calls name orders: after them */
+    rc = reload_kind(ctx, snap, PSVC_REC_CALL);
   return rc;
 }
 
@@ -124,6 +138,10 @@ PSVC_API int psvc_ctx_begin(psvc_ctx *ctx) {
     int rc = s ? psvc__customers_each(ctx, snap_put, s) : PSVC_ENOMEM;
     if (rc == PSVC_OK)
       rc = psvc__orders_each(ctx, snap_put, s);
+    if (rc == PSVC_OK)
+      rc = psvc__notices_each(ctx, snap_put, s);
+    if (rc == PSVC_OK)
+      rc = psvc__calls_each(ctx, snap_put, s);
     if (rc != PSVC_OK) {
       snapshot_free(s);
       return psvc__fail(ctx, PSVC_ENOMEM, "%s: out of memory", fn);

@@ -29,7 +29,8 @@ endfunction()
 set(PSVC_UNIT_SUITES
   ctx:powersvc enums:powersvc customer:powersvc codec:powersvc_static
   util:powersvc_static lifecycle:powersvc order:powersvc calendar:powersvc
-  calparse:powersvc sla:powersvc boundary:powersvc txn:powersvc journal:powersvc)
+  calparse:powersvc sla:powersvc boundary:powersvc txn:powersvc journal:powersvc
+  call:powersvc notice:powersvc report:powersvc)
 foreach(entry ${PSVC_UNIT_SUITES})
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 suite)
