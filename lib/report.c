@@ -51,7 +51,7 @@ typedef struct tally {
   group total;
   /* complaints */
   long comp_sub[NSUB], comp_area[NAREAS];
-  long *comp_unit; /* by interned unit id */
+  long *comp_unit; /* by interned unit id, 0 .. ctx->strs.n */
 } tally;
 
 /* ---- the JSON writer ------------------------------------------------------------------ */
@@ -344,7 +344,7 @@ static void write_complaints(psvc__buf *b, const tally *t, const psvc_ctx *ctx) 
   jlong(b, "NONE", t->comp_area[0]);
   out(b, "},\"by_unit\":{");
   size_t n = 0; /* units in name order */
-  for (uint32_t u = 0; u < ctx->strs.n; u++)
+  for (uint32_t u = 0; u <= ctx->strs.n; u++)
     n += t->comp_unit[u] != 0;
   named *v = psvc__malloc((n ? n : 1) * sizeof *v);
   if (!v) {
@@ -352,7 +352,7 @@ static void write_complaints(psvc__buf *b, const tally *t, const psvc_ctx *ctx) 
     return;
   }
   n = 0;
-  for (uint32_t u = 0; u < ctx->strs.n; u++)
+  for (uint32_t u = 0; u <= ctx->strs.n; u++)
     if (t->comp_unit[u]) {
       const char *s = psvc__str(ctx, u);
       v[n++] = (named){s && *s ? s : "(none)", t->comp_unit[u], 0};
@@ -545,7 +545,8 @@ static void write_doc(psvc__buf *b, psvc_ctx *ctx, tally *t, const char *group_b
     t->total.key = "all";
     write_group(b, &t->total, target);
   } else {
-    qsort(t->g, t->ng, sizeof *t->g, cmp_group);
+    if (t->ng)
+      qsort(t->g, t->ng, sizeof *t->g, cmp_group);
     for (size_t i = 0; i < t->ng; i++) {
       if (i)
         psvc__buf_byte(b, ',');
@@ -586,7 +587,7 @@ PSVC_API int psvc_report_json(psvc_ctx *ctx, psvc_time from, psvc_time to, psvc_
   tally t;
   memset(&t, 0, sizeof t);
   t.by = by;
-  t.comp_unit = psvc__calloc(ctx->strs.n ? ctx->strs.n : 1, sizeof *t.comp_unit);
+  t.comp_unit = psvc__calloc((size_t)ctx->strs.n + 1, sizeof *t.comp_unit); /* ids 1..n */
   int rc = t.comp_unit ? PSVC_OK : PSVC_ENOMEM;
   for (size_t i = 0; i < ctx->orders.cap && rc == PSVC_OK; i++) {
     const psvc__order *o = ctx->orders.slots[i].value;
