@@ -614,8 +614,8 @@ PSVC_API int psvc_notice_sla(psvc_ctx *ctx, const char *notice_id, psvc_sla *out
    individually: IMPORTANT ones (C-4) and HV / dedicated-line ones
    (dedicated transformers); by id. */
 PSVC_API int psvc_notice_affected(psvc_ctx *ctx, const char *notice_id, psvc_list **out);
-/* O-6: the notices on the customer's feeder published by `now` whose window
-   covers `now` (start <= now < end), by id: a known outage is explained at
+/* O-6: the notices on the customer's feeder first published by `now` whose
+   window (as last published) covers `now` (start <= now < end), by id: a known outage is explained at
    once and no second crew is sent for it. */
 PSVC_API int psvc_notice_active(psvc_ctx *ctx, const char *customer_id, psvc_time now,
                                 psvc_list **out);

@@ -89,6 +89,9 @@ static int check_notice(psvc_ctx *ctx, const char *fn, const psvc_notice *n) {
   if (!psvc_enum_name(PSVC_DOM_NOTICE_KIND, n->kind))
     return psvc__fail(ctx, PSVC_EINVAL, "%s: kind %d is not a PSVC_NOTICE_* (O-1)", fn,
                       n->kind);
+  if (!n->unit || !*n->unit || !n->feeder || !*n->feeder)
+    return psvc__fail(ctx, PSVC_EINVAL, "%s: notice '%s': unit and feeder are required (O-2, "
+                      "O-3)", fn, n->id);
   snprintf(what, sizeof what, "%s: unit", fn);
   if ((rc = psvc__check_text(ctx, what, n->unit)) != PSVC_OK)
     return rc;
@@ -264,7 +267,7 @@ PSVC_API int psvc_notice_active(psvc_ctx *ctx, const char *customer_id, psvc_tim
   for (size_t i = 0; i < ctx->notices.cap && ok && c->feeder; i++) {
     const psvc__notice_rec *n = ctx->notices.slots[i].value;
     if (ctx->notices.slots[i].key && strcmp(n->feeder, c->feeder) == 0 &&
-        n->published <= now && n->start <= now && now < n->end)
+        n->first_published <= now && n->start <= now && now < n->end)
       ok = psvc__list_push(l, n->id) == PSVC_OK;
   }
   return finish_list(ctx, fn, l, ok, out);

@@ -626,11 +626,12 @@ static bool find_cycle(const psvc__order *o, size_t nev, const metric_def *d, in
 }
 
 /* T-2: the DISPATCH clock runs from the end of the call that produced the
-   order, when one is recorded (a dispatch during the call took no time);
-   false while that call has not ended at `now`. */
+   order, when one is recorded — also when the order was entered after the
+   caller hung up: entering it is part of T-2 — and a dispatch during the
+   call took no time; false while that call has not ended at `now`. */
 static bool call_start(psvc_ctx *ctx, const psvc__order *o, psvc_time now, cycle *cy) {
   psvc_time end = psvc__order_call_end(ctx, o->id);
-  if (!end || end <= cy->start)
+  if (!end) /* no call: from acceptance */
     return true;
   if (cy->stop && cy->stop <= end) {
     cy->start = cy->stop;
