@@ -133,6 +133,9 @@ static int classify(const psvc_boundary_query *q, int *owner, int *paid, const c
     return PSVC_OK;
   }
   const row *r = find_row(q->supply, q->location);
+  if (!r) /* the table has every (supply, location) pair: test_boundary.c proves it */
+    return psvc__fail(NULL, PSVC_EINVAL, "%s: no rule for supply %d at location %d", fn,
+                      q->supply, q->location);
   *owner = r->owner;
   *rule = r->rule;
   *reason = r->reason;
