@@ -342,8 +342,10 @@ PSVC_API int psvc_policy_set(psvc_ctx *ctx, int metric, int order_type, int area
   p.clock = clock;
   p.limit = limit;
   p.calendar = calendar;
+  if (!ctx)
+    return psvc__fail(NULL, PSVC_EINVAL, "psvc_policy_set: ctx is NULL");
   int rc = psvc_policy_define(ctx, &p);
-  if (rc && ctx) { /* name the function the caller called */
+  if (rc) { /* name the function the caller called */
     char detail[PSVC_ERRMSG_MAX];
     const char *m = ctx->errmsg, *colon = strchr(m, ':');
     snprintf(detail, sizeof detail, "%s", colon ? colon : m);
