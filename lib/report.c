@@ -165,6 +165,7 @@ static group *group_of(tally *t, const psvc_ctx *ctx, const psvc__order *o) {
 }
 
 static void add_metric(mstat *m, const psvc_sla *s) {
+  m->ever_breached += s->ever_breached != 0; /* also when the current cycle is N/A */
   switch (s->status) {
   case PSVC_SLA_MET: m->met++; break;
   case PSVC_SLA_BREACHED: m->breached++; break;
@@ -174,7 +175,6 @@ static void add_metric(mstat *m, const psvc_sla *s) {
   case PSVC_SLA_PAUSED: m->running++; break;
   default: return; /* NOT_APPLICABLE */
   }
-  m->ever_breached += s->ever_breached != 0;
   if (s->stopped_at && (s->status == PSVC_SLA_MET || s->status == PSVC_SLA_BREACHED)) {
     m->stopped++;
     m->elapsed_sum += (double)s->elapsed_s;

@@ -271,6 +271,10 @@ static int check_policy(psvc_ctx *ctx, const psvc_policy *p) {
                       p->order_type);
   if (!psvc_enum_name(PSVC_DOM_CLOCK, p->clock))
     return psvc__fail(ctx, PSVC_EINVAL, "%s: clock %d is not a PSVC_CLOCK_*", fn, p->clock);
+  if ((p->metric == PSVC_METRIC_ANSWER || p->metric == PSVC_METRIC_NOTICE_LEAD) &&
+      p->clock != PSVC_CLOCK_WALL)
+    return psvc__fail(ctx, PSVC_EINVAL, "%s: %s is measured on the wall clock (clock %d)", fn,
+                      psvc_enum_name(PSVC_DOM_METRIC, p->metric), p->clock);
   bool days = p->clock == PSVC_CLOCK_CALENDAR_DAYS || p->clock == PSVC_CLOCK_WORK_DAYS;
   if (p->limit < 0 || p->limit > (days ? 36500 : (int64_t)100 * 365 * 86400))
     return psvc__fail(ctx, PSVC_ERANGE, "%s: limit %lld is out of range (0 .. %s)", fn,
@@ -774,7 +778,10 @@ int64_t psvc__dispatch_target(psvc_ctx *ctx) {
   psvc__policy buf;
   key k = {PSVC_METRIC_DISPATCH, 0, 0, 0, 0};
   const psvc__policy *p = resolve(ctx, &k, &buf);
-  return p ? p->limit : 180;
+  if (!p)
+    return 180;
+  bool days = p->clock == PSVC_CLOCK_CALENDAR_DAYS || p->clock == PSVC_CLOCK_WORK_DAYS;
+  return days ? p->limit * 86400 : p->limit; /* a day limit as its length in seconds */
 }
 
 int psvc__ctx_utc_offset(psvc_ctx *ctx) {
