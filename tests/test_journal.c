@@ -2311,8 +2311,6 @@ static Suite *journal_suite(void) {
   tc = tcase_create("lock");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_lock_second_store_same_process);
-  tcase_add_test(tc, test_lock_across_processes);
-  tcase_add_test(tc, test_lock_released_by_killed_process);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("recovery");
@@ -2327,7 +2325,18 @@ static Suite *journal_suite(void) {
   tcase_add_test(tc, test_corrupt_record_inside_valid_frame);
   suite_add_tcase(s, tc);
 
+  /* the tests whose forked children are part of the test: not under valgrind */
+  tc = tcase_create("forks");
+  tcase_set_tags(tc, "heavy");
+  tcase_set_timeout(tc, 300);
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_lock_across_processes);
+  tcase_add_test(tc, test_lock_released_by_killed_process);
+  tcase_add_test(tc, test_io_real_write_failure_fsize_limit);
+  suite_add_tcase(s, tc);
+
   tc = tcase_create("crash");
+  tcase_set_tags(tc, "heavy"); /* forks hundreds of writers: not under valgrind */
   tcase_set_timeout(tc, 120);
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_crash_sigkill_writer);
@@ -2339,7 +2348,6 @@ static Suite *journal_suite(void) {
   tcase_add_test(tc, test_io_fault_every_k);
   tcase_add_test(tc, test_io_fault_then_close_reopen);
   tcase_add_test(tc, test_io_fault_during_first_open);
-  tcase_add_test(tc, test_io_real_write_failure_fsize_limit);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("compact");

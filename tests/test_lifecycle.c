@@ -1658,6 +1658,7 @@ static Suite *lifecycle_suite(void) {
   Suite *s = suite_create("lifecycle");
 
   TCase *tc = tcase_create("matrix");
+  tcase_set_tags(tc, "heavy"); /* left out under valgrind: tests/valgrind/run.sh */
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_matrix_covers_every_state_of_every_type);
   tcase_add_loop_test(tc, test_matrix_every_action_and_role, 0, n_all_cases);
