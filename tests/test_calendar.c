@@ -1519,6 +1519,46 @@ static void fp_same(const fp *a, const fp *b, const char *what) {
       ck_abort_msg("%s: answer %zu differs: %" PRId64 " vs %" PRId64, what, i, a->v[i], b->v[i]);
 }
 
+/* docs/security.md: times and counts at the ends of int64_t are ERANGE,
+   never an overflowed answer, and the bulk forms write nothing. */
+START_TEST(test_T22_int64_limits_are_erange) {
+  psvc_calendar *c;
+  ck_assert_int_eq(psvc_calendar_parse("utc+14:00\nhours mon-sun 00:00-24:00\n", &c, NULL),
+                   PSVC_OK);
+  psvc_time out = 7;
+  int64_t e = 7;
+  static const psvc_time bad_t[] = {INT64_MIN, INT64_MIN + 1, -1, TMAX + 1, INT64_MAX - 1,
+                                    INT64_MAX};
+  for (size_t i = 0; i < sizeof bad_t / sizeof bad_t[0]; i++) {
+    ck_assert_int_eq(psvc_calendar_add_seconds(c, bad_t[i], 1, &out), PSVC_ERANGE);
+    ck_assert_int_eq(psvc_calendar_add_workdays(c, bad_t[i], 1, &out), PSVC_ERANGE);
+    ck_assert_int_eq(psvc_calendar_elapsed(c, bad_t[i], 0, &e), PSVC_ERANGE);
+    ck_assert_int_eq(psvc_calendar_elapsed(c, 0, bad_t[i], &e), PSVC_ERANGE);
+  }
+  static const int64_t bad_s[] = {INT64_MIN, -1, TMAX + 1, INT64_MAX};
+  for (size_t i = 0; i < sizeof bad_s / sizeof bad_s[0]; i++)
+    for (psvc_time t = 0; t <= TMAX; t += TMAX / 4)
+      ck_assert_int_eq(psvc_calendar_add_seconds(c, t, bad_s[i], &out), PSVC_ERANGE);
+  ck_assert_int_eq(psvc_calendar_add_seconds(c, TMAX, 1, &out), PSVC_ERANGE);
+  ck_assert_int_eq(psvc_calendar_add_workdays(c, 0, INT_MAX, &out), PSVC_ERANGE);
+  ck_assert_int_eq(psvc_calendar_add_workdays(c, 0, INT_MIN, &out), PSVC_ERANGE);
+  ck_assert_int_eq(out, 7);
+  ck_assert_int_eq(e, 7);
+  psvc_time t[3] = {0, 1790000000, INT64_MAX}, o[3] = {5, 5, 5};
+  int64_t s3[3] = {1, 1, 1};
+  int32_t d3[3] = {1, 1, 1};
+  ck_assert_int_eq(psvc_calendar_add_seconds_n(c, t, s3, o, 3), PSVC_ERANGE);
+  ck_assert_int_eq(psvc_calendar_add_workdays_n(c, t, d3, o, 3), PSVC_ERANGE);
+  t[2] = 0;
+  s3[1] = INT64_MAX;
+  d3[1] = INT32_MIN;
+  ck_assert_int_eq(psvc_calendar_add_seconds_n(c, t, s3, o, 3), PSVC_ERANGE);
+  ck_assert_int_eq(psvc_calendar_add_workdays_n(c, t, d3, o, 3), PSVC_ERANGE);
+  ck_assert(o[0] == 5 && o[1] == 5 && o[2] == 5);
+  psvc_calendar_free(c);
+}
+END_TEST
+
 START_TEST(test_T22_argument_errors) {
   dates_init();
   psvc_calendar *c = NULL, *keep = (psvc_calendar *)&primed;
@@ -1806,6 +1846,7 @@ static Suite *calendar_suite(void) {
   tc = tcase_create("errors");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_T22_argument_errors);
+  tcase_add_test(tc, test_T22_int64_limits_are_erange);
   tcase_add_test(tc, test_T22_failed_mutation_changes_nothing);
   suite_add_tcase(s, tc);
 

@@ -1938,6 +1938,33 @@ END_TEST
 /* allocation failure                                                                       */
 /* ======================================================================================= */
 
+/* docs/security.md: int64_t extremes are ERANGE everywhere a time goes in. */
+START_TEST(test_security_int64_times_are_erange) {
+  char *json = NULL;
+  static const psvc_time bad[] = {INT64_MIN, -1, (psvc_time)253402300800, INT64_MAX};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ck_assert_int_eq(psvc_report_json(CTX, bad[i], 1790000000, 1790000000, "none", &json),
+                     PSVC_ERANGE);
+    ck_assert_int_eq(psvc_report_json(CTX, 0, bad[i] < 0 ? 0 : bad[i], 1790000000, "none",
+                                      &json),
+                     PSVC_ERANGE);
+    ck_assert_int_eq(psvc_report_json(CTX, 0, 1790000000, bad[i], "none", &json), PSVC_ERANGE);
+    ck_assert_int_eq(psvc_call_record(CTX, "CALL-INT64", bad[i], 0, bad[i], NULL, NULL),
+                     PSVC_ERANGE);
+    psvc_notice n = PSVC_NOTICE_INIT;
+    n.id = "N-INT64";
+    n.kind = PSVC_NOTICE_FAULT;
+    n.unit = "dispatch";
+    n.feeder = "F-1";
+    n.start = 1790000000;
+    n.end = bad[i];
+    n.published_at = 1789990000;
+    ck_assert_int_eq(psvc_notice_publish(CTX, &n), PSVC_ERANGE);
+  }
+  ck_assert_ptr_null(json);
+}
+END_TEST
+
 START_TEST(test_fault_alloc_every_k) {
   /* the fixture's context is closed: the allocator is installed only while
      nothing of the library is alive */
@@ -2011,6 +2038,7 @@ static Suite *report_suite(void) {
   tc = tcase_create("format");
   tcase_set_timeout(tc, 60);
   tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_security_int64_times_are_erange);
   tcase_add_test(tc, test_T12_monthly_on_time_until_the_end_of_the_5th);
   tcase_add_test(tc, test_T12_monthly_is_null_for_other_periods);
   tcase_add_test(tc, test_T12_monthly_other_months);
