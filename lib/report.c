@@ -104,6 +104,15 @@ static void jrate(psvc__buf *b, const char *k, long num, long den) {
     out(b, "null");
 }
 
+/* An average with 1 decimal, or null when nothing was measured. */
+static void javg(psvc__buf *b, const char *k, double sum, long n) {
+  jkey(b, k);
+  if (n)
+    outf(b, "%.1f", sum / (double)n);
+  else
+    out(b, "null");
+}
+
 /* ISO 8601 UTC. */
 static void jtime(psvc__buf *b, const char *k, psvc_time t) {
   int y, m, d;
@@ -236,11 +245,7 @@ static void write_metric(psvc__buf *b, const mstat *m) {
   psvc__buf_byte(b, ',');
   jrate(b, "on_time_rate", m->met, m->met + m->breached);
   psvc__buf_byte(b, ',');
-  jkey(b, "average_s");
-  if (m->stopped)
-    outf(b, "%.1f", m->elapsed_sum / (double)m->stopped);
-  else
-    out(b, "null");
+  javg(b, "average_s", m->elapsed_sum, m->stopped);
   psvc__buf_byte(b, '}');
 }
 
@@ -280,11 +285,7 @@ static void write_group(psvc__buf *b, const group *g, int64_t dispatch_target) {
   psvc__buf_byte(b, '{');
   jlong(b, "orders", d->stopped);
   out(b, ",");
-  jkey(b, "average_s");
-  if (d->stopped)
-    outf(b, "%.1f", d->elapsed_sum / (double)d->stopped);
-  else
-    out(b, "null");
+  javg(b, "average_s", d->elapsed_sum, d->stopped);
   out(b, ",");
   jlong(b, "target_s", (long)dispatch_target);
   out(b, ",");
@@ -402,11 +403,7 @@ static void write_calls(psvc__buf *b, psvc_ctx *ctx, psvc_time from, psvc_time t
   out(b, ",");
   jrate(b, "answer_rate", within, offered);
   out(b, ",");
-  jkey(b, "average_answer_s");
-  if (answered)
-    outf(b, "%.1f", wait / (double)answered);
-  else
-    out(b, "null");
+  javg(b, "average_answer_s", wait, answered);
   out(b, "}");
 }
 
@@ -541,8 +538,8 @@ static void write_doc(psvc__buf *b, psvc_ctx *ctx, tally *t, const char *group_b
   jkey(b, "group_by");
   jstr(b, group_by);
   out(b, ",\"groups\":[");
+  t->total.key = "all";
   if (!t->by) { /* one group: the total */
-    t->total.key = "all";
     write_group(b, &t->total, target);
   } else {
     if (t->ng)
@@ -554,7 +551,6 @@ static void write_doc(psvc__buf *b, psvc_ctx *ctx, tally *t, const char *group_b
     }
   }
   out(b, "],\"total\":");
-  t->total.key = "all";
   write_group(b, &t->total, target);
   out(b, ",");
   write_complaints(b, t, ctx);
